@@ -1,0 +1,69 @@
+import { addContactTags, getContact } from './contacts.js';
+import { GhlAuthError, hasCode } from './errors.js';
+import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
+import type { StoredTokens } from './tokens.js';
+
+export interface CheckResult {
+  contactId: string;
+  tagName: string;
+  locationId: string | undefined;
+  tokenAction: TokenAction;
+  /** True when GHL rejected a token we believed valid and one refresh fixed it. */
+  recoveredFrom401: boolean;
+  expiresAt: string;
+  durationMs: number;
+}
+
+/**
+ * The health check: a usable token, then read the contact and add the tag. One 401 on a token we
+ * believed valid is answered by one refresh and one retry; anything else is the caller's to report.
+ */
+export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
+  const { config, http, now } = deps;
+  const started = now();
+  const contactId = config.contactId;
+  if (!contactId) throw new GhlAuthError('configuration', 'GHL_HEALTH_CHECK_CONTACT_ID is required: the id of the contact the check reads and tags');
+  const usable = await obtainAccessToken(deps);
+  let stored = usable.stored;
+  assertLocation(stored, config.locationId);
+
+  let recoveredFrom401 = false;
+  const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
+    try {
+      return await call(stored.token.access_token);
+    } catch (error) {
+      if (!hasCode(error, 'access_token_rejected') || recoveredFrom401) throw reauthorizeOn401(error);
+      deps.log.warn('GHL rejected an access token we believed valid: refreshing once');
+      stored = await refreshAfterRejection(deps, stored.token.access_token);
+      recoveredFrom401 = true;
+      return call(stored.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
+    }
+  };
+
+  await withToken((token) => getContact(http, token, contactId));
+  await withToken((token) => addContactTags(http, token, contactId, [config.tagName]));
+  return {
+    contactId,
+    tagName: config.tagName,
+    locationId: stored.token.locationId,
+    tokenAction: usable.action,
+    recoveredFrom401,
+    expiresAt: stored.expiresAt,
+    durationMs: now() - started,
+  };
+}
+
+/** A 401 that survives a refresh is not the token's age: a human has to look. */
+function reauthorizeOn401(error: unknown): unknown {
+  return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
+}
+
+function assertLocation(stored: StoredTokens, expected: string | undefined): void {
+  const actual = stored.token.locationId;
+  if (expected && actual && actual !== expected) {
+    throw new GhlAuthError(
+      'configuration',
+      `the token file holds a token for location ${actual}, but GHL_LOCATION_ID is ${expected}: authorize the app for ${expected} (ghl-auth login --force) or correct GHL_LOCATION_ID`,
+    );
+  }
+}

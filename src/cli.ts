@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { GhlAuthError, type ErrorCode } from './errors.js';
+import { VERSION } from './version.js';
+
+/** The one place where failures become exit codes; cron and monitors rely on these numbers. */
+const EXIT_CODES: Record<ErrorCode, number> = {
+  configuration: 2,
+  token_file_missing: 2,
+  token_file_unreadable: 2,
+  contact_not_found: 2,
+  reauthorization_required: 3,
+  access_token_rejected: 3,
+  scope_missing: 3,
+  location_inactive: 4,
+  ghl_unavailable: 4,
+  ghl_unexpected_response: 4,
+  token_file_locked: 5,
+};
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0  healthy
+  1  internal error (a bug: please report it)
+  2  configuration or local setup (env, .env, token file, contact id, client credentials)
+  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login\`
+  4  GHL unavailable or failing after retries (temporary: the next run tries again)
+  5  token file locked by another run`;
+
+function buildProgram(): Command {
+  const program = new Command('ghl-auth')
+    .description('Keeps a GoHighLevel OAuth connection alive and proves it: refreshes the token when needed, reads the health-check contact and tags it.')
+    .version(VERSION, '-V, --version')
+    .option('--env-file <path>', 'the .env file to load (default: ./.env, or GHL_ENV_FILE)')
+    .showHelpAfterError('(run `ghl-auth --help` for usage)')
+    .exitOverride()
+    .addHelpText('after', `\nExamples:\n  npx ghl-auth demo                        try everything against a local stand-in of GHL\n  npx ghl-auth check                       what cron runs every few hours\n  npx ghl-auth --env-file /etc/ghl.env check\n${EXIT_CODE_HELP}`);
+
+  program
+    .command('check')
+    .description('Refresh the token if it expires soon, read the health-check contact and add the health-check tag')
+    .addHelpText(
+      'after',
+      `\nThe first run exchanges GHL_AUTHORIZATION_CODE when there is no token file yet; later runs use the file.\n\nExamples:\n  npx ghl-auth check\n  0 */6 * * * cd /opt/ghl-auth && npx ghl-auth check >> /var/log/ghl_auth_check.log 2>&1\n${EXIT_CODE_HELP}`,
+    )
+    .action(async () => (await import('./commands/check.js')).checkCommand(program.opts()));
+
+  program
+    .command('demo')
+    .description('Run the real code against a built-in local stand-in of GHL, in a temporary directory (no account needed)')
+    .addHelpText('after', '\nExample:\n  npx ghl-auth demo')
+    .action(async () => (await import('./commands/demo.js')).demoCommand());
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
+    if (error instanceof GhlAuthError) {
+      process.stderr.write(`ghl-auth: ${error.message} [${error.code}]\n`);
+      return EXIT_CODES[error.code];
+    }
+    process.stderr.write(`ghl-auth: internal error, please report it: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exit(await main(process.argv));

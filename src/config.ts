@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'dotenv';
+import { z } from 'zod';
+import { GhlAuthError } from './errors.js';
+
+export const DEFAULT_API_BASE_URL = 'https://services.leadconnectorhq.com';
+export const DEFAULT_TAG_NAME = 'Status:Online-AuthService';
+
+/** Blank values count as unset, so `GHL_CLIENT_ID=` is reported as missing rather than accepted. */
+const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const text = (problem: string) => z.preprocess(blank, z.string({ error: problem }).trim());
+const optionalText = z.preprocess(blank, z.string().trim().optional());
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const seconds = (fallback: number) =>
+  z.preprocess(blank, z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(fallback));
+
+const schema = z.object({
+  GHL_CLIENT_ID: text('is required: the Client ID of your marketplace app'),
+  GHL_CLIENT_SECRET: text('is required: the Client Secret of your marketplace app'),
+  GHL_REDIRECT_URI: z.preprocess(blank, httpUrl.optional()),
+  GHL_LOCATION_ID: optionalText,
+  GHL_HEALTH_CHECK_CONTACT_ID: optionalText,
+  GHL_HEALTH_CHECK_TAG_NAME: z.preprocess(blank, z.string().trim().default(DEFAULT_TAG_NAME)),
+  MICROSERVICE_NAME: z.preprocess(blank, z.string().trim().default('ghl-auth')),
+  GHL_AUTHORIZATION_CODE: optionalText,
+  GHL_TOKENS_FILE: z.preprocess(blank, z.string().trim().default('./ghl_tokens.json')),
+  GHL_API_BASE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_API_BASE_URL)),
+  GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),
+  GHL_REFRESH_MARGIN_SECONDS: seconds(300),
+  GHL_CHECK_TIMEOUT_SECONDS: seconds(60),
+  LOG_LEVEL: z.preprocess(
+    blank,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  ),
+});
+
+export interface Config {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string | undefined;
+  locationId: string | undefined;
+  contactId: string | undefined;
+  tagName: string;
+  serviceName: string;
+  authorizationCode: string | undefined;
+  /** Absolute, resolved against the working directory. */
+  tokensFile: string;
+  apiBaseUrl: string;
+  userType: 'Location' | 'Company';
+  refreshMarginSeconds: number;
+  checkTimeoutSeconds: number;
+  logLevel: string;
+}
+
+/** Variables a command cannot run without, beyond the ones every command needs. */
+export type Requirement = 'GHL_HEALTH_CHECK_CONTACT_ID' | 'GHL_REDIRECT_URI';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the .env file (if any) and lays the process environment over it: a variable set in the
+ * environment wins, as with dotenv. An env file named explicitly must exist; the default may not.
+ */
+export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: string): { env: Env; envFile: string | undefined } {
+  const named = envFileFlag ?? blank(processEnv.GHL_ENV_FILE);
+  const path = resolve(cwd, typeof named === 'string' ? named : '.env');
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && named === undefined) return { env: { ...processEnv }, envFile: undefined };
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new GhlAuthError('configuration', `env file ${path} ${why}: fix --env-file / GHL_ENV_FILE, or create it from .env.example`);
+  }
+  // Editors on Windows save a BOM, which dotenv would read as part of the first variable's name.
+  const fileVars = parse(content.replace(/^\uFEFF/, ''));
+  return { env: { ...fileVars, ...processEnv }, envFile: path };
+}
+
+/** Validates everything at once, so one run reports every problem, each by its variable name. */
+export function parseConfig(env: Env, cwd: string, requirements: readonly Requirement[] = []): Config {
+  const result = schema.safeParse(env);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  for (const name of requirements) {
+    if (blank(env[name]) === undefined) problems.push(`${name} ${REQUIREMENT_HINTS[name]}`);
+  }
+  if (!result.success || problems.length > 0) {
+    throw new GhlAuthError('configuration', `invalid configuration: ${problems.join('; ')} (set them in .env or the environment; see .env.example)`);
+  }
+  const v = result.data;
+  return {
+    clientId: v.GHL_CLIENT_ID,
+    clientSecret: v.GHL_CLIENT_SECRET,
+    redirectUri: v.GHL_REDIRECT_URI,
+    locationId: v.GHL_LOCATION_ID,
+    contactId: v.GHL_HEALTH_CHECK_CONTACT_ID,
+    tagName: v.GHL_HEALTH_CHECK_TAG_NAME,
+    serviceName: v.MICROSERVICE_NAME,
+    authorizationCode: v.GHL_AUTHORIZATION_CODE,
+    tokensFile: resolve(cwd, v.GHL_TOKENS_FILE),
+    apiBaseUrl: v.GHL_API_BASE_URL.replace(/\/+$/, ''),
+    userType: v.GHL_USER_TYPE,
+    refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
+    checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
+    logLevel: v.LOG_LEVEL,
+  };
+}
+
+const REQUIREMENT_HINTS: Record<Requirement, string> = {
+  GHL_HEALTH_CHECK_CONTACT_ID: 'is required: the id of the contact the check reads and tags',
+  GHL_REDIRECT_URI: "is required to exchange an authorization code: your app's redirect URI, exactly as registered",
+};

@@ -1,0 +1,50 @@
+/**
+ * Every failure the tool knows about carries a stable code. Commands throw these; only the CLI entry
+ * point turns a code into an exit code, and alerts reuse the code as their `reason`.
+ */
+export const ERROR_CODES = [
+  'configuration', // env or .env invalid, wrong location, GHL rejected our client credentials
+  'token_file_missing', // no token file and nothing to create it from
+  'token_file_unreadable', // corrupt, wrong shape, a directory, permission denied
+  'contact_not_found', // GHL_HEALTH_CHECK_CONTACT_ID does not name a contact of the location
+  'reauthorization_required', // refresh token or code dead: a human must authorize again
+  'access_token_rejected', // 401 on a fresh token: the caller may refresh once
+  'scope_missing', // the token lacks a scope the check needs
+  'location_inactive', // sub-account suspended: temporary, tokens kept
+  'ghl_unavailable', // network, timeout, 408/429/5xx after retries, run deadline
+  'ghl_unexpected_response', // GHL answered something the contract does not describe
+  'token_file_locked', // another run held the lock past the bound
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class GhlAuthError extends Error {
+  override readonly name = 'GhlAuthError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function hasCode(error: unknown, code: ErrorCode): error is GhlAuthError {
+  return error instanceof GhlAuthError && error.code === code;
+}
+
+/** GHL's NestJS-shaped errors carry `message` as a string or a list of strings. */
+export function ghlMessage(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'message' in body) {
+    const { message } = body as { message: unknown };
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.map(String).join('; ');
+  }
+  return '';
+}
+
+/** A short, single-line description of a GHL answer for error messages (never the request). */
+export function describeAnswer(status: number, body: unknown): string {
+  const message = ghlMessage(body).replace(/\s+/g, ' ').slice(0, 160);
+  return message ? `${status} "${message}"` : `${status}`;
+}

@@ -1,0 +1,60 @@
+import { describeAnswer, ghlMessage, GhlAuthError } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../http-client.js';
+import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
+
+export type Grant = 'authorization_code' | 'refresh_token';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  userType: 'Location' | 'Company';
+}
+
+export interface GrantResult {
+  token: TokenResponse;
+  /** When the answer arrived, for the absolute expiry. */
+  receivedAt: number;
+  attempts: number;
+}
+
+/** POST /oauth/token, form-encoded, no Authorization header. Answers GHL's reply unjudged. */
+export function sendTokenRequest(http: HttpClient, credentials: ClientCredentials, fields: Record<string, string>): Promise<HttpResponse> {
+  return http.send({
+    method: 'POST',
+    path: '/oauth/token',
+    form: { client_id: credentials.clientId, client_secret: credentials.clientSecret, user_type: credentials.userType, ...fields },
+  });
+}
+
+/** Turns GHL's reply into a token response or the error that says what the user must do. */
+export function validateTokenResponse(grant: Grant, response: HttpResponse, receivedAt: number): GrantResult {
+  const { status, body } = response;
+  if (status === 200 || status === 201) {
+    const parsed = tokenResponseSchema.safeParse(body);
+    if (parsed.success) return { token: parsed.data, receivedAt, attempts: response.attempts };
+    throw new GhlAuthError(
+      'ghl_unexpected_response',
+      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); if this repeats, re-authorize`,
+    );
+  }
+  const message = ghlMessage(body);
+  const answer = describeAnswer(status, body);
+  if (/invalid grant/i.test(message)) {
+    throw new GhlAuthError('reauthorization_required', grant === 'refresh_token' ? REFRESH_TOKEN_DEAD : `${CODE_DEAD} (GHL answered ${answer})`);
+  }
+  if (/location is not active/i.test(message)) {
+    throw new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
+  }
+  if (status === 401 || /client|parameter|redirect|user_?type/i.test(message)) {
+    throw new GhlAuthError(
+      'configuration',
+      `GHL rejected the token request (${answer}): check GHL_CLIENT_ID, GHL_CLIENT_SECRET, GHL_REDIRECT_URI and GHL_USER_TYPE against your marketplace app`,
+    );
+  }
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; the next run will try again`);
+}
+
+export const REFRESH_TOKEN_DEAD =
+  'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login` on a machine with a browser, or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+const CODE_DEAD =
+  'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';

@@ -1,0 +1,120 @@
+import type { Config } from './config.js';
+import { GhlAuthError, hasCode } from './errors.js';
+import type { HttpClient } from './http-client.js';
+import type { Logger } from './logger.js';
+import { exchangeCode } from './oauth/exchange-code.js';
+import { refreshToken } from './oauth/refresh-token.js';
+import type { GrantResult } from './oauth/token-grant.js';
+import type { TokenStore } from './token-store.js';
+import { fingerprint, toStoredTokens, type StoredTokens } from './tokens.js';
+
+export interface LifecycleDeps {
+  config: Config;
+  store: TokenStore;
+  http: HttpClient;
+  log: Logger;
+  now: () => number;
+}
+
+export type TokenAction = 'reused' | 'exchanged' | 'refreshed';
+
+export interface UsableTokens {
+  stored: StoredTokens;
+  action: TokenAction;
+}
+
+/**
+ * Policy: a usable access token, saved before it is used. Exchanges the code when there is no file,
+ * refreshes when the token expires within the margin; all of it under the store's lock.
+ */
+export function obtainAccessToken(deps: LifecycleDeps): Promise<UsableTokens> {
+  const { config, store, log, now } = deps;
+  return store.withLock(async () => {
+    const current = await store.read();
+    if (!current) return { stored: await exchangeAndSave(deps), action: 'exchanged' };
+    if (config.authorizationCode) {
+      log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
+    }
+    const remainingMs = Date.parse(current.expiresAt) - now();
+    if (remainingMs > config.refreshMarginSeconds * 1000) return { stored: current, action: 'reused' };
+    return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
+  });
+}
+
+/**
+ * After GHL rejected `rejectedAccessToken`: refresh once, unless another run already did (then its
+ * newer token is used and no refresh token is spent).
+ */
+export function refreshAfterRejection(deps: LifecycleDeps, rejectedAccessToken: string): Promise<StoredTokens> {
+  return deps.store.withLock(async () => {
+    const current = await deps.store.read();
+    if (!current) throw missingTokenFile(deps.store.path);
+    if (current.token.access_token !== rejectedAccessToken) return current;
+    return refreshAndSave(deps, current);
+  });
+}
+
+/** Refresh on demand: always with `force`, else only within the margin. */
+export function refreshNow(deps: LifecycleDeps, force: boolean): Promise<UsableTokens> {
+  if (!force) return obtainAccessToken(deps);
+  return deps.store.withLock(async () => {
+    const current = await deps.store.read();
+    if (!current) throw missingTokenFile(deps.store.path);
+    return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
+  });
+}
+
+async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
+  const { config, store, http, log, now } = deps;
+  if (!config.authorizationCode) throw missingTokenFile(store.path);
+  if (!config.redirectUri) {
+    throw new GhlAuthError('configuration', 'GHL_REDIRECT_URI is required to exchange GHL_AUTHORIZATION_CODE: set it to the redirect URI registered for your app');
+  }
+  log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
+  const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
+  return save(deps, result);
+}
+
+/**
+ * Spends the refresh token. The marker written first survives a kill between GHL's answer and the
+ * save, so the run that next meets "Invalid grant" can name the cause.
+ */
+async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promise<StoredTokens> {
+  const { config, store, http, log, now } = deps;
+  const spent = fingerprint(current.token.refresh_token);
+  const marker = await store.readRefreshMarker();
+  // A marker for this very token means a run already sent it and never saved the answer.
+  const lostBefore = marker?.refreshToken === spent ? marker : undefined;
+  if (!lostBefore) await store.writeRefreshMarker({ startedAt: new Date(now()).toISOString(), pid: process.pid, refreshToken: spent });
+  log.info({ expiresAt: current.expiresAt }, 'refreshing the access token');
+  let result: GrantResult;
+  try {
+    result = await refreshToken(http, config, current.token.refresh_token, now);
+  } catch (error) {
+    if (hasCode(error, 'reauthorization_required') && lostBefore) {
+      throw new GhlAuthError(
+        'reauthorization_required',
+        `${error.message}. Cause: an earlier run (started ${lostBefore.startedAt}) sent this refresh token to GHL and was stopped or cut off before it saved the new one, so the rotation was lost`,
+      );
+    }
+    // No answer, or an answer we could not read: GHL may have spent the token, so the marker stays.
+    if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.clearRefreshMarker();
+    throw error;
+  }
+  return save(deps, result);
+}
+
+async function save(deps: LifecycleDeps, result: GrantResult): Promise<StoredTokens> {
+  const stored = toStoredTokens(result.token, result.receivedAt);
+  await deps.store.write(stored);
+  await deps.store.clearRefreshMarker();
+  deps.log.info({ expiresAt: stored.expiresAt, locationId: stored.token.locationId }, 'new tokens saved');
+  return stored;
+}
+
+function missingTokenFile(path: string): GhlAuthError {
+  return new GhlAuthError(
+    'token_file_missing',
+    `no token file at ${path}: authorize first with \`ghl-auth login\`, or put a fresh authorization code in GHL_AUTHORIZATION_CODE (with GHL_REDIRECT_URI) and run again`,
+  );
+}

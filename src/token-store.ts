@@ -1,0 +1,147 @@
+import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { GhlAuthError } from './errors.js';
+import type { Logger } from './logger.js';
+import { storedTokensSchema, type StoredTokens } from './tokens.js';
+
+/** A lock whose holder stopped touching it for this long was left by a killed run and is taken over. */
+export const LOCK_STALE_MS = 5_000;
+/** How long a run waits for another run's lock before giving up (longer than LOCK_STALE_MS). */
+export const LOCK_WAIT_MS = 20_000;
+
+/** Written just before a refresh token is sent to GHL, removed once the answer is saved. */
+export interface RefreshMarker {
+  startedAt: string;
+  pid: number;
+  refreshToken: string; // a fingerprint, never the token
+}
+
+/**
+ * The token file and its companions: the lock directory, the refresh marker. It reads, writes and
+ * locks; it never decides when to refresh or what a failure means.
+ */
+export class TokenStore {
+  readonly lockPath: string;
+  readonly markerPath: string;
+
+  constructor(
+    readonly path: string,
+    private readonly log: Logger,
+  ) {
+    this.lockPath = `${path}.lock`;
+    this.markerPath = `${path}.refreshing`;
+  }
+
+  /** Runs `fn` holding the cross-process lock, so read-refresh-write is one step for every run. */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      await this.removeStaleTempFiles();
+      return await fn();
+    } finally {
+      await release().catch((error: unknown) => this.log.warn({ err: error }, 'could not release the token file lock'));
+    }
+  }
+
+  /** The stored tokens, or undefined when there is no file yet. A bad file is never guessed at. */
+  async read(): Promise<StoredTokens | undefined> {
+    let content: string;
+    try {
+      content = await readFile(this.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      throw this.unreadable(READ_ERRORS[code ?? ''] ?? `cannot be read (${code})`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(content);
+    } catch {
+      throw this.unreadable(content.trim() === '' ? 'is empty' : 'is not valid JSON (truncated or edited by hand?)');
+    }
+    const parsed = storedTokensSchema.safeParse(json);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(top level)'))].join(', ');
+      throw this.unreadable(`is not a ghl-auth token file (bad or missing: ${fields})`);
+    }
+    return parsed.data;
+  }
+
+  /** Atomic and durable: temp file in the same directory, fsync, rename, fsync of the directory; 0600. */
+  async write(tokens: StoredTokens): Promise<void> {
+    await this.writePrivate(this.path, tokens);
+  }
+
+  async readRefreshMarker(): Promise<RefreshMarker | undefined> {
+    try {
+      return JSON.parse(await readFile(this.markerPath, 'utf8')) as RefreshMarker;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeRefreshMarker(marker: RefreshMarker): Promise<void> {
+    await this.writePrivate(this.markerPath, marker);
+  }
+
+  async clearRefreshMarker(): Promise<void> {
+    await rm(this.markerPath, { force: true });
+  }
+
+  private async writePrivate(path: string, value: unknown): Promise<void> {
+    try {
+      await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, fsync: true });
+      const dir = await open(dirname(path), 'r');
+      await dir.sync().finally(() => dir.close());
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new GhlAuthError('token_file_unreadable', `cannot write ${path} (${code}): make its directory writable by this user`, { cause: error });
+    }
+  }
+
+  private async acquire(): Promise<() => Promise<void>> {
+    try {
+      return await lockfile.lock(this.path, {
+        realpath: false,
+        stale: LOCK_STALE_MS,
+        retries: { retries: 1_000, minTimeout: 25, maxTimeout: 250, randomize: true, maxRetryTime: LOCK_WAIT_MS },
+        // The lock outlived its mtime updates (a stalled machine). Saving a rotated token still beats losing it.
+        onCompromised: (error) => this.log.warn({ err: error }, 'token file lock was taken over while held'),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOCKED') {
+        throw new GhlAuthError(
+          'token_file_locked',
+          `${this.path} is locked by another ghl-auth run (waited ${LOCK_WAIT_MS / 1000} s); try again later. A lock left by a killed run (${this.lockPath}) clears itself after ${LOCK_STALE_MS / 1000} s`,
+        );
+      }
+      const dir = dirname(this.path);
+      const why = code === 'ENOENT' ? `its directory ${dir} does not exist: create it or fix GHL_TOKENS_FILE` : `cannot create the lock in ${dir} (${code}): make the directory writable by this user`;
+      throw new GhlAuthError('token_file_unreadable', `token file ${this.path}: ${why}`, { cause: error });
+    }
+  }
+
+  /** write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one behind. */
+  private async removeStaleTempFiles(): Promise<void> {
+    const prefix = `${basename(this.path)}.`;
+    const entries = await readdir(dirname(this.path)).catch(() => []);
+    const stale = entries.filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
+    await Promise.all(stale.map((name) => rm(join(dirname(this.path), name), { force: true })));
+  }
+
+  private unreadable(why: string): GhlAuthError {
+    return new GhlAuthError(
+      'token_file_unreadable',
+      `token file ${this.path} ${why}. It was left untouched: restore it from a backup, or move it away and authorize again (ghl-auth login, or GHL_AUTHORIZATION_CODE)`,
+    );
+  }
+}
+
+const READ_ERRORS: Record<string, string> = {
+  EISDIR: 'is a directory (Docker creates one when a missing file is bind-mounted): remove it with rmdir and mount the directory instead',
+  EACCES: 'cannot be read (permission denied): run as its owner or fix its mode (chmod 600)',
+  EPERM: 'cannot be read (operation not permitted): run as its owner or fix its mode (chmod 600)',
+};

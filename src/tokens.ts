@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** GHL's token response: the fields we rely on are checked, every other field is kept as sent. */
+export const tokenResponseSchema = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number().positive(),
+  token_type: z.string().optional(),
+  scope: z.string().optional(),
+  userType: z.string().optional(),
+  locationId: z.string().optional(),
+  companyId: z.string().optional(),
+  userId: z.string().optional(),
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+
+export const TOKEN_FILE_VERSION = 1;
+
+/** What the token file holds: the whole response plus the absolute times computed when it arrived. */
+export const storedTokensSchema = z.looseObject({
+  version: z.literal(TOKEN_FILE_VERSION),
+  obtainedAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  token: tokenResponseSchema,
+});
+export type StoredTokens = z.infer<typeof storedTokensSchema>;
+
+export function toStoredTokens(token: TokenResponse, receivedAtMs: number): StoredTokens {
+  return {
+    version: TOKEN_FILE_VERSION,
+    obtainedAt: new Date(receivedAtMs).toISOString(),
+    expiresAt: new Date(receivedAtMs + token.expires_in * 1000).toISOString(),
+    token,
+  };
+}
+
+/** Identifies a refresh token in a marker without storing anything that could be replayed. */
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}
+
+export function scopesOf(stored: StoredTokens): string[] {
+  return (stored.token.scope ?? '').split(/\s+/).filter(Boolean);
+}
