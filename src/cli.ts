@@ -1,31 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { GhlAuthError, type ErrorCode } from './errors.js';
+import { GhlAuthError } from './errors.js';
+import { EXIT_CODE_HELP, exitCodeOf } from './exit-codes.js';
 import { VERSION } from './version.js';
-
-/** The one place where failures become exit codes; cron and monitors rely on these numbers. */
-const EXIT_CODES: Record<ErrorCode, number> = {
-  configuration: 2,
-  token_file_missing: 2,
-  token_file_unreadable: 2,
-  contact_not_found: 2,
-  reauthorization_required: 3,
-  access_token_rejected: 3,
-  scope_missing: 3,
-  location_inactive: 4,
-  ghl_unavailable: 4,
-  ghl_unexpected_response: 4,
-  token_file_locked: 5,
-};
-
-const EXIT_CODE_HELP = `
-Exit codes:
-  0  healthy
-  1  internal error (a bug: please report it)
-  2  configuration or local setup (env, .env, token file, contact id, client credentials)
-  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login\`
-  4  GHL unavailable or failing after retries (temporary: the next run tries again)
-  5  token file locked by another run`;
 
 function buildProgram(): Command {
   const program = new Command('ghl-auth')
@@ -67,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
     if (error instanceof GhlAuthError) {
       process.stderr.write(`ghl-auth: ${error.message} [${error.code}]\n`);
-      return EXIT_CODES[error.code];
+      return exitCodeOf(error);
     }
     process.stderr.write(`ghl-auth: internal error, please report it: ${error instanceof Error ? error.stack : String(error)}\n`);
     return 1;

@@ -1,0 +1,30 @@
+import { GhlAuthError, type ErrorCode } from './errors.js';
+
+/** The one table from failure to exit code; cron, monitors and alerts rely on these numbers. */
+const EXIT_CODES: Record<ErrorCode, number> = {
+  configuration: 2,
+  token_file_missing: 2,
+  token_file_unreadable: 2,
+  contact_not_found: 2,
+  reauthorization_required: 3,
+  access_token_rejected: 3,
+  scope_missing: 3,
+  location_inactive: 4,
+  ghl_unavailable: 4,
+  ghl_unexpected_response: 4,
+  token_file_locked: 5,
+};
+
+/** Anything that is not a GhlAuthError is a bug: exit 1. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof GhlAuthError ? EXIT_CODES[error.code] : 1;
+}
+
+export const EXIT_CODE_HELP = `
+Exit codes:
+  0  healthy
+  1  internal error (a bug: please report it)
+  2  configuration or local setup (env, .env, token file, contact id, client credentials)
+  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login\`
+  4  GHL unavailable or failing after retries (temporary: the next run tries again)
+  5  token file locked by another run`;
