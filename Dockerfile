@@ -1,0 +1,26 @@
+# ghl-auth: `docker run ... ghl-auth:latest` runs `ghl-auth check` (see README, Deployment).
+# Build stage: install everything, compile, then drop the dev dependencies so the final stage
+# copies only what runs.
+FROM node:24-bookworm-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` (the build) needs src/, copied below so a source change keeps this layer cached.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    GHL_TOKENS_FILE=/data/ghl_tokens.json
+WORKDIR /app
+# Root-owned and read-only to the runtime user; only /data is writable. run_ghl_check.sh mounts the
+# host's data directory there (a directory, never the single token file: renames onto a bind-mounted
+# file fail, and the lock beside the file must be seen by every run).
+COPY --from=build /build/package.json ./
+COPY --from=build /build/node_modules ./node_modules
+COPY --from=build /build/dist ./dist
+RUN install -d -o node -g node -m 0700 /data
+USER node
+ENTRYPOINT ["node", "/app/dist/cli.js"]
+CMD ["check"]

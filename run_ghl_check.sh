@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# What cron runs: one `ghl-auth check` in the ghl-auth image, logged with timestamps, never two at once.
+# Works from any directory; everything is relative to this script's own directory, where .env lives.
+# Settings (environment, else .env, else the default):
+#   GHL_IMAGE        image to run                        ghl-auth:latest
+#   GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
+#   GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
+#   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
+# Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env is
+# missing; 5 if another run is still in progress (nothing started).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+ENV_FILE="$SCRIPT_DIR/.env"
+# shellcheck source=lib/dotenv.sh
+source "$SCRIPT_DIR/lib/dotenv.sh"
+
+if [[ ! -f $ENV_FILE ]]; then
+  echo "run_ghl_check.sh: $ENV_FILE not found: copy .env.example to .env beside this script and fill it in (README, Deployment)" >&2
+  exit 2
+fi
+
+absolute() { [[ $1 == /* ]] && printf '%s' "$1" || printf '%s' "$SCRIPT_DIR/${1#./}"; }
+IMAGE=$(setting "$ENV_FILE" GHL_IMAGE ghl-auth:latest)
+DATA_DIR=$(absolute "$(setting "$ENV_FILE" GHL_DATA_DIR ./data)")
+LOG_FILE=$(absolute "$(setting "$ENV_FILE" GHL_LOG_FILE /var/log/ghl_auth_check.log)")
+read -r -a DOCKER_ARGS <<<"$(setting "$ENV_FILE" GHL_DOCKER_ARGS '')"
+
+# Prefixes each line read from stdin with the time; appends to the log (and shows it on a terminal).
+stamp() {
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T %s\n' -1 "$line"
+  done | if [[ -t 1 ]]; then tee -a "$LOG_FILE"; else cat >>"$LOG_FILE"; fi
+}
+log() { echo "run_ghl_check: $*" | stamp; }
+
+if ! { mkdir -p "$(dirname "$LOG_FILE")" && : >>"$LOG_FILE"; } 2>/dev/null; then
+  unwritable=$LOG_FILE
+  LOG_FILE="$SCRIPT_DIR/logs/ghl_auth_check.log"
+  mkdir -p "$SCRIPT_DIR/logs"
+  log "cannot write $unwritable; logging here instead (set GHL_LOG_FILE to choose)"
+fi
+
+(umask 077 && mkdir -p "$DATA_DIR")
+
+# One run at a time: the lock is held until this script and its `docker run` end.
+exec 9>>"$DATA_DIR/run_ghl_check.lock"
+if ! flock -n 9; then
+  log "another run is still in progress (lock $DATA_DIR/run_ghl_check.lock); not starting a second one, exit 5"
+  exit 5
+fi
+
+# The older layout kept the token file beside the script and mounted that single file.
+OLD_TOKENS="$SCRIPT_DIR/ghl_tokens.json"
+if [[ -d $OLD_TOKENS ]]; then
+  if rmdir "$OLD_TOKENS" 2>/dev/null; then
+    log "removed the empty directory $OLD_TOKENS (Docker made it when a single-file mount found no file); tokens live in $DATA_DIR"
+  else
+    log "warning: $OLD_TOKENS is a directory Docker made in place of a missing token file; it is not used: remove it (sudo rm -r '$OLD_TOKENS'); tokens live in $DATA_DIR"
+  fi
+elif [[ -f $OLD_TOKENS ]]; then
+  if [[ -e $DATA_DIR/ghl_tokens.json ]]; then
+    log "warning: both $OLD_TOKENS and $DATA_DIR/ghl_tokens.json exist; using the latter. Delete the old one once you are sure it is stale."
+  else
+    mv "$OLD_TOKENS" "$DATA_DIR/ghl_tokens.json"
+    chmod 600 "$DATA_DIR/ghl_tokens.json"
+    log "moved $OLD_TOKENS to $DATA_DIR/ghl_tokens.json (the token file now lives in the data directory)"
+  fi
+fi
+
+log "starting check (image $IMAGE)"
+# .env is read by the CLI's own dotenv (quotes and comments handled), not `docker run --env-file`.
+status=0
+docker run --rm --user "$(id -u):$(id -g)" \
+  -v "$ENV_FILE:/app/.env:ro" -e GHL_ENV_FILE=/app/.env \
+  -v "$DATA_DIR:/data" \
+  "${DOCKER_ARGS[@]}" "$IMAGE" check 2>&1 | stamp || status=${PIPESTATUS[0]}
+log "check ended with exit code $status"
+if ((status != 0)); then
+  echo "run_ghl_check.sh: check failed with exit code $status; see $LOG_FILE" >&2
+fi
+exit "$status"

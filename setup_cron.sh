@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs (or prints, or removes) the crontab line that runs run_ghl_check.sh every
+# RUN_INTERVAL_HOURS hours, at a minute fixed per install. Other crontab lines are kept.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: ./setup_cron.sh [--print | --remove | --help]
+
+  (no option)  install or replace the crontab line that runs run_ghl_check.sh
+  --print      show that line without installing it
+  --remove     remove that line from the crontab (other lines are kept)
+
+RUN_INTERVAL_HOURS (environment, else .env beside this script, else 6) must divide 24:
+1, 2, 3, 4, 6, 8, 12 or 24. The minute is derived from this install's path, so re-running keeps
+it and several installs do not all call GHL at the same moment.
+
+Examples:
+  ./setup_cron.sh                          # install: e.g. "23 */6 * * * /opt/ghl-auth/run_ghl_check.sh"
+  RUN_INTERVAL_HOURS=12 ./setup_cron.sh --print
+  ./setup_cron.sh --remove
+USAGE
+}
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+RUNNER="$SCRIPT_DIR/run_ghl_check.sh"
+# shellcheck source=lib/dotenv.sh
+source "$SCRIPT_DIR/lib/dotenv.sh"
+fail() { echo "setup_cron.sh: $*" >&2; exit 2; }
+
+mode=install
+case "${1:-}" in
+  '') ;;
+  --print) mode=print ;;
+  --remove) mode=remove ;;
+  -h | --help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+(($# <= 1)) || { usage >&2; exit 2; }
+
+# cron passes the command to sh and turns % into newlines: refuse paths that would need quoting.
+[[ $RUNNER =~ ^[A-Za-z0-9_./+@-]+$ ]] || fail "the install path $SCRIPT_DIR contains spaces or special characters; move it (e.g. to /opt/ghl-auth)"
+
+# Every line of the current crontab except the ones that run this install's script.
+crontab_without_ours() {
+  local err current
+  err=$(mktemp)
+  if ! current=$(crontab -l 2>"$err"); then
+    if ! grep -qi 'no crontab' "$err"; then
+      cat "$err" >&2; rm -f "$err"
+      fail "cannot read the crontab (crontab -l failed); nothing changed"
+    fi
+    current=''
+  fi
+  rm -f "$err"
+  [[ -z $current ]] || printf '%s\n' "$current" | awk -v runner="$RUNNER" '
+    /^[[:space:]]*#/ { print; next }
+    { for (i = 1; i <= NF; i++) if ($i == runner) next; print }'
+}
+
+# write_crontab KEPT [LINE]: the crontab becomes the kept lines, then LINE.
+write_crontab() {
+  { [[ -z $1 ]] || printf '%s\n' "$1"; [[ -z ${2:-} ]] || printf '%s\n' "$2"; } | crontab -
+}
+require_crontab() { command -v crontab >/dev/null || fail "crontab not found: install cron (apt-get install cron)"; }
+
+if [[ $mode == remove ]]; then
+  require_crontab
+  kept=$(crontab_without_ours)
+  write_crontab "$kept"
+  echo "removed any crontab line running $RUNNER (other lines kept)"
+  exit 0
+fi
+
+interval=$(setting "$SCRIPT_DIR/.env" RUN_INTERVAL_HOURS 6)
+case "$interval" in
+  1) hours='*' ;;
+  2 | 3 | 4 | 6 | 8 | 12) hours="*/$interval" ;;
+  24) hours='0' ;;
+  *) fail "RUN_INTERVAL_HOURS=$interval is not allowed: use one of 1, 2, 3, 4, 6, 8, 12, 24 (hours that divide the day evenly); crontab left unchanged" ;;
+esac
+# 1-59, never :00, stable for this path: many installs spread out, re-runs keep their minute.
+minute=$(($(printf '%s' "$RUNNER" | cksum | cut -d' ' -f1) % 59 + 1))
+line="$minute $hours * * * $RUNNER"
+
+if [[ $mode == print ]]; then
+  echo "$line"
+  exit 0
+fi
+require_crontab
+kept=$(crontab_without_ours)
+write_crontab "$kept" "$line"
+echo "installed: $line"
+echo "runs every $interval h; logs: GHL_LOG_FILE (default /var/log/ghl_auth_check.log, else $SCRIPT_DIR/logs/)"

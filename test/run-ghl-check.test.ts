@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ScriptSandbox, TIMESTAMP } from './script-sandbox.js';
+
+const uidGid = () => `${process.getuid?.()}:${process.getgid?.()}`;
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+describe('run_ghl_check.sh (with a recording fake of docker)', () => {
+  let box: ScriptSandbox;
+  let log: string;
+  beforeEach(async () => {
+    box = await ScriptSandbox.create();
+    log = join(box.install, 'logs/test.log');
+  });
+  afterEach(async () => box.close());
+  const readLog = () => readFile(log, 'utf8');
+  const seedEnv = (extra: string[] = []) =>
+    box.writeEnv(['GHL_CLIENT_ID="id" # from the developer portal', 'GHL_LOG_FILE="./logs/test.log"   # relative to the script', ...extra]);
+
+  it('without .env beside it: a clear error, exit 2, no container', async () => {
+    const result = await box.run('run_ghl_check.sh');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`${join(box.install, '.env')} not found: copy .env.example to .env`));
+    assert.deepEqual(await box.dockerCalls(), []);
+  });
+
+  it('from another directory: mounts .env read-only for the CLI, the data directory at /data, runs check as the caller', async () => {
+    await seedEnv(['GHL_IMAGE="registry.example/ghl-auth:1.2" # pinned', "GHL_DOCKER_ARGS='--network host --memory 256m' # extra"]);
+    const result = await box.run('run_ghl_check.sh');
+    assert.equal(result.code, 0, result.stderr);
+    const data = join(box.install, 'data');
+    assert.deepEqual(await box.dockerCalls(), [
+      ['run', '--rm', '--user', uidGid(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${data}:/data`, '--network', 'host', '--memory', '256m', 'registry.example/ghl-auth:1.2', 'check'],
+    ]);
+    assert.equal((await stat(data)).mode & 0o777, 0o700);
+  });
+
+  it('the environment wins over .env; defaults: ghl-auth:latest, ./data, no extra arguments', async () => {
+    await seedEnv(['GHL_DATA_DIR=./unused']);
+    const elsewhere = join(box.root, 'tokens');
+    const result = await box.run('run_ghl_check.sh', [], { GHL_DATA_DIR: elsewhere });
+    assert.equal(result.code, 0, result.stderr);
+    const [call] = await box.dockerCalls();
+    assert.deepEqual(call?.slice(-4), ['-v', `${elsewhere}:/data`, 'ghl-auth:latest', 'check']);
+    assert.equal(await exists(join(box.install, 'unused')), false);
+  });
+
+  for (const code of [0, 3, 4]) {
+    it(`exits with the container's exit code (${code}); every logged line is timestamped`, async () => {
+      await seedEnv();
+      const result = await box.run('run_ghl_check.sh', [], { FAKE_DOCKER_EXIT: String(code) });
+      assert.equal(result.code, code);
+      const lines = (await readLog()).trimEnd().split('\n');
+      for (const line of lines) assert.match(line, TIMESTAMP);
+      assert.ok(lines.some((line) => line.endsWith(' {"level":30,"msg":"from the container stdout"}')));
+      assert.ok(lines.some((line) => line.endsWith(' ghl-auth: from the container stderr')));
+      assert.match(lines.at(-1) ?? '', new RegExp(`check ended with exit code ${code}$`));
+      // a failure also reaches cron's mail; a healthy run is silent
+      if (code === 0) assert.equal(result.stdout + result.stderr, '');
+      else assert.match(result.stderr, new RegExp(`check failed with exit code ${code}; see ${log}`));
+    });
+  }
+
+  it('a second run while one is in progress logs that and exits 5 without starting a container', async () => {
+    await seedEnv();
+    await writeFile(join(box.state, 'hold'), '');
+    const first = box.spawn('run_ghl_check.sh');
+    const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
+    while ((await box.dockerCalls()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const second = await box.run('run_ghl_check.sh');
+    assert.equal(second.code, 5);
+    assert.equal((await box.dockerCalls()).length, 1);
+    assert.match(await readLog(), /another run is still in progress .*not starting a second one, exit 5/);
+
+    await rm(join(box.state, 'hold'));
+    assert.equal(await firstDone, 0);
+    assert.equal((await box.run('run_ghl_check.sh')).code, 0, 'the lock is released when a run ends');
+  });
+
+  it('moves a token file left beside the script into the data directory once, 0600', async () => {
+    await seedEnv();
+    await writeFile(join(box.install, 'ghl_tokens.json'), '{"version":1}\n', { mode: 0o644 });
+    assert.equal((await box.run('run_ghl_check.sh')).code, 0);
+    const moved = join(box.install, 'data/ghl_tokens.json');
+    assert.equal(await readFile(moved, 'utf8'), '{"version":1}\n');
+    assert.equal((await stat(moved)).mode & 0o777, 0o600);
+    assert.equal(await exists(join(box.install, 'ghl_tokens.json')), false);
+    assert.match(await readLog(), /moved .*ghl_tokens\.json to .*data\/ghl_tokens\.json/);
+  });
+
+  it('never overwrites tokens in the data directory with an old file beside the script', async () => {
+    await seedEnv();
+    await mkdir(join(box.install, 'data'));
+    await writeFile(join(box.install, 'data/ghl_tokens.json'), 'current');
+    await writeFile(join(box.install, 'ghl_tokens.json'), 'old');
+    assert.equal((await box.run('run_ghl_check.sh')).code, 0);
+    assert.equal(await readFile(join(box.install, 'data/ghl_tokens.json'), 'utf8'), 'current');
+    assert.equal(await readFile(join(box.install, 'ghl_tokens.json'), 'utf8'), 'old');
+    assert.match(await readLog(), /warning: both .* exist; using the latter/);
+  });
+
+  it('removes the empty directory Docker made in place of a missing token file, and says so', async () => {
+    await seedEnv();
+    await mkdir(join(box.install, 'ghl_tokens.json'));
+    assert.equal((await box.run('run_ghl_check.sh')).code, 0);
+    assert.equal(await exists(join(box.install, 'ghl_tokens.json')), false);
+    assert.match(await readLog(), /removed the empty directory .*ghl_tokens\.json \(Docker made it/);
+  });
+
+  it('logs to ./logs/ghl_auth_check.log when the log file cannot be written', async () => {
+    await box.writeEnv(['GHL_LOG_FILE=/proc/ghl-auth-test/check.log']);
+    assert.equal((await box.run('run_ghl_check.sh')).code, 0);
+    const fallback = await readFile(join(box.install, 'logs/ghl_auth_check.log'), 'utf8');
+    assert.match(fallback, /cannot write \/proc\/ghl-auth-test\/check\.log; logging here instead/);
+    assert.match(fallback, /check ended with exit code 0/);
+  });
+});

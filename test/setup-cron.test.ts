@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ScriptSandbox } from './script-sandbox.js';
+
+const ALLOWED = '1, 2, 3, 4, 6, 8, 12, 24';
+const USER_LINES = ['MAILTO=ops@example.com', '# nightly backup', '30 2 * * * /usr/local/bin/backup --all', '@reboot /usr/local/bin/other-job'];
+
+describe('setup_cron.sh (with a recording fake of crontab)', () => {
+  let box: ScriptSandbox;
+  let runner: string;
+  beforeEach(async () => {
+    box = await ScriptSandbox.create();
+    runner = join(box.install, 'run_ghl_check.sh');
+  });
+  afterEach(async () => box.close());
+  const setup = (args: string[] = [], env: Record<string, string> = {}) => box.run('setup_cron.sh', args, env);
+  const ourLines = async () => ((await box.crontab()) ?? '').split('\n').filter((line) => line.endsWith(` ${runner}`));
+
+  it('installs one line per interval with the absolute path of run_ghl_check.sh, at one fixed minute from 1 to 59', async () => {
+    const expectedHours: Record<string, string> = { '1': '*', '2': '*/2', '3': '*/3', '6': '*/6', '8': '*/8', '12': '*/12', '24': '0' };
+    const minutes = new Set<string>();
+    for (const [interval, hours] of Object.entries(expectedHours)) {
+      const result = await setup([], { RUN_INTERVAL_HOURS: interval });
+      assert.equal(result.code, 0, result.stderr);
+      const lines = await ourLines();
+      assert.equal(lines.length, 1, `exactly one line after installing ${interval} h:\n${await box.crontab()}`);
+      const [minute, hourField, ...rest] = (lines[0] ?? '').split(' ');
+      assert.equal(hourField, hours, `RUN_INTERVAL_HOURS=${interval}`);
+      assert.deepEqual(rest, ['*', '*', '*', runner]);
+      minutes.add(minute ?? '');
+    }
+    assert.equal(minutes.size, 1, 'the minute is fixed per install');
+    const minute = Number([...minutes][0]);
+    assert.ok(Number.isInteger(minute) && minute >= 1 && minute <= 59, `minute ${minute}`);
+  });
+
+  it('reads RUN_INTERVAL_HOURS from .env written with quotes and a comment (the environment wins)', async () => {
+    await box.writeEnv(['GHL_CLIENT_ID="id"', 'RUN_INTERVAL_HOURS="8" # three times a day']);
+    assert.equal((await setup()).code, 0);
+    assert.match((await ourLines())[0] ?? '', /^\d+ \*\/8 \* \* \* /);
+    assert.equal((await setup([], { RUN_INTERVAL_HOURS: '12' })).code, 0);
+    assert.match((await ourLines())[0] ?? '', /^\d+ \*\/12 \* \* \* /);
+  });
+
+  it('defaults to every 6 hours', async () => {
+    assert.equal((await setup()).code, 0);
+    assert.match((await ourLines())[0] ?? '', /^\d+ \*\/6 \* \* \* /);
+  });
+
+  it('is idempotent and keeps every other line of the crontab, in order', async () => {
+    await writeFile(join(box.state, 'crontab'), `${USER_LINES.join('\n')}\n`);
+    for (let i = 0; i < 3; i++) assert.equal((await setup([], { RUN_INTERVAL_HOURS: '4' })).code, 0);
+    const table = ((await box.crontab()) ?? '').trimEnd().split('\n');
+    assert.deepEqual(table.slice(0, -1), USER_LINES);
+    assert.equal(table.length, USER_LINES.length + 1);
+    assert.deepEqual(await ourLines(), [table.at(-1)]);
+  });
+
+  for (const bad of ['5', '0', '7', '48', 'six', '-6']) {
+    it(`refuses RUN_INTERVAL_HOURS=${bad}, naming the variable and the allowed values; crontab untouched`, async () => {
+      await writeFile(join(box.state, 'crontab'), `${USER_LINES.join('\n')}\n`);
+      const result = await setup([], { RUN_INTERVAL_HOURS: bad });
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`RUN_INTERVAL_HOURS=${bad} is not allowed: use one of ${ALLOWED}`));
+      assert.equal(await box.crontabWrites(), 0);
+      assert.equal(await box.crontab(), `${USER_LINES.join('\n')}\n`);
+    });
+  }
+
+  it('--print shows the line without touching the crontab', async () => {
+    const result = await setup(['--print'], { RUN_INTERVAL_HOURS: '2' });
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`^\\d+ \\*/2 \\* \\* \\* ${runner}\\n$`));
+    assert.equal(await box.crontabWrites(), 0);
+  });
+
+  it('--remove takes out only its own line', async () => {
+    await writeFile(join(box.state, 'crontab'), `${USER_LINES.join('\n')}\n`);
+    assert.equal((await setup()).code, 0);
+    assert.equal((await ourLines()).length, 1);
+    const result = await setup(['--remove']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await box.crontab(), `${USER_LINES.join('\n')}\n`);
+  });
+
+  it('a crontab that cannot be read is never overwritten', async () => {
+    await writeFile(join(box.state, 'crontab'), `${USER_LINES.join('\n')}\n`);
+    const result = await setup([], { FAKE_CRONTAB_BROKEN: '1' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Permission denied[\s\S]*cannot read the crontab .*nothing changed/);
+    assert.equal(await box.crontabWrites(), 0);
+  });
+
+  it('--help explains the options and the allowed intervals; an unknown option is refused', async () => {
+    const help = await setup(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--print[\s\S]*--remove[\s\S]*1, 2, 3, 4, 6, 8, 12 or 24/);
+    const unknown = await setup(['--install-everything']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^Usage: \.\/setup_cron\.sh/);
+    assert.equal(await box.crontabWrites(), 0);
+  });
+});
