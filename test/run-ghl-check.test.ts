@@ -70,12 +70,10 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     const firstDone = new Promise<number | null>((resolve) => first.on('close', resolve));
     while ((await box.dockerCalls()).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
 
-    const second = await box.run('run_ghl_check.sh');
+    const second = await box.run('run_ghl_check.sh').finally(() => rm(join(box.state, 'hold')));
     assert.equal(second.code, 5);
     assert.equal((await box.dockerCalls()).length, 1);
     assert.match(await readLog(), /another run is still in progress .*not starting a second one, exit 5/);
-
-    await rm(join(box.state, 'hold'));
     assert.equal(await firstDone, 0);
     assert.equal((await box.run('run_ghl_check.sh')).code, 0, 'the lock is released when a run ends');
   });
