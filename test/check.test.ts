@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import lockfile from 'proper-lockfile';
 import { ghlError } from '../src/fake-ghl/server.js';
 import { collect, Sandbox, verdict } from './helpers.js';
 
@@ -181,6 +182,21 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
     assert.equal(box.fake.requestsTo('tags').length, 8);
     await box.readTokens();
+  });
+
+  it('a lock held by a live run past the bound ends in exit 5, tokens untouched', async () => {
+    await box.writeTokens(-60);
+    const before = await readFile(box.tokensFile, 'utf8');
+    const release = await lockfile.lock(box.tokensFile, { realpath: false, stale: 5_000 }); // kept fresh while held
+    try {
+      const result = await box.run(['check'], { timeoutMs: 40_000 });
+      assert.equal(result.code, 5, result.stderr);
+      assert.match(verdict(result), /locked by another ghl-auth run \(waited 20 s\); try again later.*\[token_file_locked\]$/);
+      assert.equal(box.fake.requests.length, 0);
+      assert.equal(await readFile(box.tokensFile, 'utf8'), before);
+    } finally {
+      await release();
+    }
   });
 
   it('--help lists the exit codes, --version prints the version', async () => {
