@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `node --`: without it Node itself takes our --env-file option (nodejs/node#54232) and exits 9.
 import { Command, CommanderError } from 'commander';
 import { GhlAuthError } from './errors.js';
 import { EXIT_CODE_HELP, exitCodeOf } from './exit-codes.js';

@@ -208,6 +208,17 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
 
+  it('--env-file is ours, not Node\'s: a missing file is a configuration error (exit 2), a present one is read', async () => {
+    const missing = await box.run(['--env-file', 'missing.env', 'check']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(verdict(missing), /missing\.env does not exist/);
+    await writeFile(`${box.dir}/custom.env`, 'GHL_HEALTH_CHECK_CONTACT_ID="from-the-file" # quoted, with a comment\n');
+    await box.writeTokens();
+    const custom = await box.run(['--env-file', 'custom.env', 'check'], { env: { GHL_HEALTH_CHECK_CONTACT_ID: undefined } });
+    assert.equal(custom.code, 2);
+    assert.match(verdict(custom), /contact 'from-the-file'/);
+  });
+
   it('an unknown command is a usage error (exit 2)', async () => {
     const result = await box.run(['chek']);
     assert.equal(result.code, 2);

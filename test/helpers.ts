@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FakeGhl } from '../src/fake-ghl/server.js';
 import type { FakeGhlSetup } from '../src/fake-ghl/state.js';
 
-/** The built CLI, run as cron runs it. `npm test` builds first. */
+/** The built CLI, run through its shebang as cron and npx run it. `npm test` builds first. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export interface RunResult {
@@ -61,7 +61,7 @@ export class Sandbox {
   }
 
   spawn(args: string[], options: RunOptions = {}): ChildProcess {
-    return spawn(process.execPath, [CLI, ...args], { cwd: this.dir, env: this.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    return spawn(CLI, args, { cwd: this.dir, env: this.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** Runs the CLI to its end and checks that nothing secret reached its output. */
