@@ -118,6 +118,12 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     assert.equal(metric(metrics, 'ghl_auth_check_exit_code'), 2);
     assert.equal(metric(metrics, 'ghl_auth_check_last_success_timestamp_seconds'), 0, 'never healthy');
     assert.equal(metric(metrics, 'ghl_auth_token_expires_timestamp_seconds'), 0, 'no token file');
+
+    // An env file that cannot be read: monitoring falls back to the environment.
+    const missingEnvFile = await check(monitored({ GHL_ENV_FILE: 'missing.env' }));
+    assert.equal(missingEnvFile.code, 2);
+    assert.match(String(alerts()[1]?.message), /env file .*missing\.env does not exist/);
+    assert.deepEqual(pings().slice(2), ['/start', '/2']);
   });
 
   it('recovery is alerted once, only with GHL_ALERT_ON_RECOVERY=true', async () => {
