@@ -24,7 +24,7 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
   const gauge = (name: string, help: string, value: number) => family(name, 'gauge', help, [[service, value]]);
   return `${[
     gauge('ghl_auth_check_success', 'Whether the last ghl-auth check was healthy (1) or failed (0).', outcome.healthy ? 1 : 0),
-    gauge('ghl_auth_check_exit_code', 'Exit code of the last ghl-auth check (0 healthy, 2 configuration, 3 re-authorization required, 4 GHL unavailable, 5 locked).', outcome.exitCode),
+    gauge('ghl_auth_check_exit_code', 'Exit code of the last ghl-auth check (0 healthy, 1 internal error, 2 configuration, 3 re-authorization required, 4 GHL unavailable, 5 locked).', outcome.exitCode),
     gauge('ghl_auth_check_last_run_timestamp_seconds', 'When the last ghl-auth check ended.', seconds(outcome.at)),
     gauge('ghl_auth_check_last_success_timestamp_seconds', 'When the last healthy ghl-auth check ended (0: never).', seconds(snapshot.lastSuccessAt)),
     gauge('ghl_auth_check_duration_seconds', 'How long the last ghl-auth check took.', outcome.durationMs / 1000),
