@@ -19,9 +19,10 @@ function buildProgram(): Command {
     .description('Refresh the token if it expires soon, read the health-check contact and add the health-check tag')
     .addHelpText(
       'after',
-      `\nThe first run exchanges GHL_AUTHORIZATION_CODE when there is no token file yet; later runs use the file.\n\nExamples:\n  npx ghl-auth check\n  0 */6 * * * cd /opt/ghl-auth && npx ghl-auth check >> /var/log/ghl_auth_check.log 2>&1\n${EXIT_CODE_HELP}`,
+      `\nThe first run exchanges GHL_AUTHORIZATION_CODE when there is no token file yet; later runs use the file.\nEvery run can alert a webhook on failure (GHL_ALERT_WEBHOOK_URL), ping a dead-man's switch\n(GHL_HEALTHCHECKS_URL) and write metrics (GHL_METRICS_FILE): see the README's Monitoring section.\n\nExamples:\n  npx ghl-auth check\n  npx ghl-auth check --metrics-file /var/lib/node_exporter/textfile_collector/ghl_auth.prom\n  0 */6 * * * cd /opt/ghl-auth && npx ghl-auth check >> /var/log/ghl_auth_check.log 2>&1\n${EXIT_CODE_HELP}`,
     )
-    .action(async () => (await import('./commands/check.js')).checkCommand(program.opts()));
+    .option('--metrics-file <path>', 'write Prometheus metrics of the run to this file (default: GHL_METRICS_FILE)')
+    .action(async (options: { metricsFile?: string }) => (await import('./commands/check.js')).checkCommand({ ...program.opts(), ...options }));
 
   program
     .command('demo')
