@@ -44,7 +44,7 @@ A refused authorization (access_denied) or the timeout ends it with exit 3, noth
 
 Examples:
   npx ghl-auth login
-  npx ghl-auth login --no-browser --timeout 600     on a machine without a browser: open the URL elsewhere
+  npx ghl-auth login --no-browser --timeout 600     on a server, after ssh -L 3000:localhost:3000 (open the URL on your laptop)
   npx ghl-auth login --force                        re-authorize (new scopes, another location)
 ${EXIT_CODE_HELP}`,
     )

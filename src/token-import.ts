@@ -6,12 +6,10 @@ import { storedTokensSchema, tokenResponseSchema, toStoredTokens, type StoredTok
  * A token response obtained elsewhere (another tool, a manual exchange): GHL's fields, with the
  * expiry as `expires_in` (seconds, from now) or `expires_at` (ISO 8601, or Unix time in seconds).
  */
-const importSchema = tokenResponseSchema
-  .extend({
-    expires_in: z.number().positive().optional(),
-    expires_at: z.union([z.iso.datetime({ offset: true }), z.number().positive()]).optional(),
-  })
-  .refine((value) => value.expires_in !== undefined || value.expires_at !== undefined, { path: ['expires_in'], error: 'expires_in or expires_at is required' });
+const importSchema = tokenResponseSchema.extend({
+  expires_in: z.number().positive().optional(),
+  expires_at: z.union([z.iso.datetime({ offset: true }), z.number().positive()]).optional(),
+});
 
 /** Parses what `tokens import` was given: a token response, or a whole ghl-auth token file (a .bak, another machine's). */
 export function parseImportedTokens(text: string, source: string, nowMs: number): StoredTokens {
@@ -23,7 +21,9 @@ export function parseImportedTokens(text: string, source: string, nowMs: number)
   }
   const isTokenFile = typeof json === 'object' && json !== null && 'version' in json && 'token' in json;
   const parsed = (isTokenFile ? storedTokensSchema : importSchema).safeParse(json);
-  if (!parsed.success) throw invalid(source, describeIssues(parsed.error.issues, json));
+  // Checked apart from the schema, so it is reported together with the other missing fields.
+  const noExpiry = !isTokenFile && valueAt(json, ['expires_in']) === undefined && valueAt(json, ['expires_at']) === undefined;
+  if (!parsed.success || noExpiry) throw invalid(source, describeIssues(parsed.error?.issues ?? [], json, noExpiry));
   if (isTokenFile) return parsed.data as StoredTokens;
 
   const { expires_at: expiresAtInput, ...token } = parsed.data as z.infer<typeof importSchema>;
@@ -36,13 +36,11 @@ export function parseImportedTokens(text: string, source: string, nowMs: number)
   return { ...toStoredTokens({ ...token, expires_in: expiresIn }, receivedAt), expiresAt: new Date(expiresAt).toISOString() };
 }
 
-function describeIssues(issues: z.core.$ZodIssue[], json: unknown): string {
+function describeIssues(issues: z.core.$ZodIssue[], json: unknown, noExpiry: boolean): string {
   const missing = new Set<string>();
   const bad = new Set<string>();
-  for (const issue of issues) {
-    const name = issue.path.join('.') || '(top level)';
-    (valueAt(json, issue.path) === undefined ? missing : bad).add(name === 'expires_in' && issue.code === 'custom' ? 'expires_in or expires_at' : name);
-  }
+  for (const issue of issues) (valueAt(json, issue.path) === undefined ? missing : bad).add(issue.path.join('.') || '(top level)');
+  if (noExpiry) missing.add('expires_in or expires_at');
   return [missing.size ? `missing ${[...missing].join(', ')}` : '', bad.size ? `invalid ${[...bad].join(', ')}` : ''].filter(Boolean).join('; ');
 }
 
