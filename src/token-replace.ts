@@ -14,21 +14,22 @@ export interface Replaced {
  * Policy for tokens that start a new connection (login, exchange, import): an existing token file
  * may be a working connection, so it is replaced only with `force`, and then kept as `<file>.bak`.
  */
-export async function assertReplaceable(store: TokenStore, force: boolean): Promise<void> {
-  if (!force && (await store.exists())) {
+export async function assertReplaceable(store: TokenStore, force: boolean): Promise<{ exists: boolean }> {
+  const exists = await store.exists();
+  if (exists && !force) {
     throw new GhlAuthError(
       'token_file_exists',
       `${store.path} already exists and may hold a working connection: pass --force to replace it (the old file is kept as ${store.backupPath}), or move it away first`,
     );
   }
+  return { exists };
 }
 
 /** Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses them. */
 export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>): Promise<Replaced> {
   const { store } = deps;
   return store.withLock(async () => {
-    await assertReplaceable(store, force);
-    const exists = await store.exists();
+    const { exists } = await assertReplaceable(store, force);
     const stored = await obtain();
     const backup = exists ? await store.backup() : undefined;
     await saveTokens(deps, stored);
