@@ -6,6 +6,9 @@ import { GhlAuthError } from './errors.js';
 
 export const DEFAULT_API_BASE_URL = 'https://services.leadconnectorhq.com';
 export const DEFAULT_TAG_NAME = 'Status:Online-AuthService';
+export const DEFAULT_AUTHORIZE_URL = 'https://marketplace.gohighlevel.com/v2/oauth/chooselocation';
+/** What the health check needs: read a contact, add a tag. */
+export const CHECK_SCOPES = ['contacts.readonly', 'contacts.write'] as const;
 
 /** Blank values count as unset, so `GHL_CLIENT_ID=` is reported as missing rather than accepted. */
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -26,6 +29,8 @@ const schema = z.object({
   GHL_AUTHORIZATION_CODE: optionalText,
   GHL_TOKENS_FILE: z.preprocess(blank, z.string().trim().default('./ghl_tokens.json')),
   GHL_API_BASE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_API_BASE_URL)),
+  GHL_AUTHORIZE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_AUTHORIZE_URL)),
+  GHL_SCOPES: z.preprocess(blank, z.string().trim().default(CHECK_SCOPES.join(' '))),
   GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),
   GHL_REFRESH_MARGIN_SECONDS: seconds(300),
   GHL_CHECK_TIMEOUT_SECONDS: seconds(60),
@@ -51,6 +56,10 @@ export interface Config {
   /** Absolute, resolved against the working directory. */
   tokensFile: string;
   apiBaseUrl: string;
+  /** The consent page `login` and `authorize-url` send the user to (white-label agencies use their own domain). */
+  authorizeUrl: string;
+  /** Space-separated, as GHL's authorization URL takes them. */
+  scopes: string;
   userType: 'Location' | 'Company';
   refreshMarginSeconds: number;
   checkTimeoutSeconds: number;
@@ -112,6 +121,8 @@ export function parseConfig(env: Env, cwd: string, requirements: readonly Requir
     tagName: v.GHL_HEALTH_CHECK_TAG_NAME,
     authorizationCode: v.GHL_AUTHORIZATION_CODE,
     apiBaseUrl: v.GHL_API_BASE_URL.replace(/\/+$/, ''),
+    authorizeUrl: v.GHL_AUTHORIZE_URL,
+    scopes: v.GHL_SCOPES.split(/[\s,]+/).filter(Boolean).join(' '),
     userType: v.GHL_USER_TYPE,
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,

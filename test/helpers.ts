@@ -21,6 +21,8 @@ export interface RunResult {
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
+  /** Leave stdin open for the test to write to (an interactive prompt). */
+  keepStdinOpen?: boolean;
   /** Kill the run if it takes longer: a hung CLI must fail the test, not the suite. */
   timeoutMs?: number;
 }
@@ -105,7 +107,7 @@ export function collect(child: ChildProcess, options: RunOptions = {}): Promise<
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin?.end(options.stdin ?? '');
+  if (!options.keepStdinOpen) child.stdin?.end(options.stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {
