@@ -12,7 +12,7 @@ function buildProgram(): Command {
     .option('--env-file <path>', 'the .env file to load (default: ./.env, or GHL_ENV_FILE)')
     .showHelpAfterError('(run `ghl-auth --help` for usage)')
     .exitOverride()
-    .addHelpText('after', `\nExamples:\n  npx ghl-auth demo                        try everything against a local stand-in of GHL\n  npx ghl-auth login                       the first authorization, in a browser\n  npx ghl-auth status                      is the connection healthy, and until when?\n  npx ghl-auth check                       what cron runs every few hours\n  npx ghl-auth --env-file /etc/ghl.env check\n${EXIT_CODE_HELP}`);
+    .addHelpText('after', `\nExamples:\n  npx ghl-auth demo                        try everything against a local stand-in of GHL\n  npx ghl-auth login                       the first authorization, in a browser\n  npx ghl-auth status                      is the connection healthy, and until when?\n  npx ghl-auth check                       what cron runs every few hours\n  npx -- ghl-auth --env-file /etc/ghl.env check\n${EXIT_CODE_HELP}`);
 
   program
     .command('check')
