@@ -25,13 +25,16 @@ export async function assertReplaceable(store: TokenStore, force: boolean): Prom
   return { exists };
 }
 
-/** Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses them. */
+/**
+ * Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses
+ * them. The backup comes first: once a single-use code is spent, nothing may fail before the save.
+ */
 export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>): Promise<Replaced> {
   const { store } = deps;
   return store.withLock(async () => {
     const { exists } = await assertReplaceable(store, force);
-    const stored = await obtain();
     const backup = exists ? await store.backup() : undefined;
+    const stored = await obtain();
     await saveTokens(deps, stored);
     return { stored, backup };
   });
