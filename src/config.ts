@@ -6,6 +6,9 @@ import { GhlAuthError } from './errors.js';
 
 export const DEFAULT_API_BASE_URL = 'https://services.leadconnectorhq.com';
 export const DEFAULT_TAG_NAME = 'Status:Online-AuthService';
+export const DEFAULT_AUTHORIZE_URL = 'https://marketplace.gohighlevel.com/v2/oauth/chooselocation';
+/** What the health check needs: read a contact, add a tag. */
+export const CHECK_SCOPES = ['contacts.readonly', 'contacts.write'] as const;
 
 /** Blank values count as unset, so `GHL_CLIENT_ID=` is reported as missing rather than accepted. */
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -26,6 +29,8 @@ const schema = z.object({
   GHL_AUTHORIZATION_CODE: optionalText,
   GHL_TOKENS_FILE: z.preprocess(blank, z.string().trim().default('./ghl_tokens.json')),
   GHL_API_BASE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_API_BASE_URL)),
+  GHL_AUTHORIZE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_AUTHORIZE_URL)),
+  GHL_SCOPES: z.preprocess(blank, z.string().trim().default(CHECK_SCOPES.join(' '))),
   GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),
   GHL_REFRESH_MARGIN_SECONDS: seconds(300),
   GHL_CHECK_TIMEOUT_SECONDS: seconds(60),
@@ -33,6 +38,10 @@ const schema = z.object({
     blank,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   ),
+  GHL_ALERT_WEBHOOK_URL: z.preprocess(blank, httpUrl.optional()),
+  GHL_ALERT_ON_RECOVERY: z.preprocess(blank, z.stringbool({ error: "must be 'true' or 'false'" }).default(false)),
+  GHL_HEALTHCHECKS_URL: z.preprocess(blank, httpUrl.optional()),
+  GHL_METRICS_FILE: optionalText,
 });
 
 export interface Config {
@@ -47,11 +56,25 @@ export interface Config {
   /** Absolute, resolved against the working directory. */
   tokensFile: string;
   apiBaseUrl: string;
+  /** The consent page `login` and `authorize-url` send the user to (white-label agencies use their own domain). */
+  authorizeUrl: string;
+  /** Space-separated, as GHL's authorization URL takes them. */
+  scopes: string;
   userType: 'Location' | 'Company';
   refreshMarginSeconds: number;
   checkTimeoutSeconds: number;
   logLevel: string;
+  /** Where a failed run POSTs its alert (a secret: never logged in full). */
+  alertWebhookUrl: string | undefined;
+  alertOnRecovery: boolean;
+  /** A healthchecks.io-style ping URL (a secret: never logged in full). */
+  healthchecksUrl: string | undefined;
+  /** Absolute; a Prometheus text file for node_exporter's textfile collector. */
+  metricsFile: string | undefined;
 }
+
+/** What a run needs to report its outcome: alerts, pings, metrics and the last-run record. */
+export type MonitoringSettings = Pick<Config, 'serviceName' | 'logLevel' | 'locationId' | 'tokensFile' | 'alertWebhookUrl' | 'alertOnRecovery' | 'healthchecksUrl' | 'metricsFile'>;
 
 /** Variables a command cannot run without, beyond the ones every command needs. */
 export type Requirement = 'GHL_HEALTH_CHECK_CONTACT_ID' | 'GHL_REDIRECT_URI';
@@ -94,19 +117,59 @@ export function parseConfig(env: Env, cwd: string, requirements: readonly Requir
     clientId: v.GHL_CLIENT_ID,
     clientSecret: v.GHL_CLIENT_SECRET,
     redirectUri: v.GHL_REDIRECT_URI,
-    locationId: v.GHL_LOCATION_ID,
     contactId: v.GHL_HEALTH_CHECK_CONTACT_ID,
     tagName: v.GHL_HEALTH_CHECK_TAG_NAME,
-    serviceName: v.MICROSERVICE_NAME,
     authorizationCode: v.GHL_AUTHORIZATION_CODE,
-    tokensFile: resolve(cwd, v.GHL_TOKENS_FILE),
     apiBaseUrl: v.GHL_API_BASE_URL.replace(/\/+$/, ''),
+    authorizeUrl: v.GHL_AUTHORIZE_URL,
+    scopes: v.GHL_SCOPES.split(/[\s,]+/).filter(Boolean).join(' '),
     userType: v.GHL_USER_TYPE,
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
-    logLevel: v.LOG_LEVEL,
+    ...monitoringSettings(v, cwd),
   };
 }
+
+/**
+ * The monitoring settings, each variable read on its own: a run whose configuration is invalid can
+ * still alert, ping and record that (an invalid monitoring variable itself is treated as unset).
+ */
+export function parseMonitoringSettings(env: Env, cwd: string): MonitoringSettings {
+  // An invalid value falls back to the variable's default: every monitoring variable has one or is optional.
+  const read = (name: MonitoringVariable) => {
+    const field = schema.shape[name];
+    const result = field.safeParse(env[name]);
+    return [name, result.success ? result.data : field.safeParse(undefined).data];
+  };
+  return monitoringSettings(Object.fromEntries(MONITORING_VARIABLES.map(read)) as Pick<Values, MonitoringVariable>, cwd);
+}
+
+type Values = z.output<typeof schema>;
+
+function monitoringSettings(v: Pick<Values, MonitoringVariable>, cwd: string): MonitoringSettings {
+  return {
+    serviceName: v.MICROSERVICE_NAME,
+    logLevel: v.LOG_LEVEL,
+    locationId: v.GHL_LOCATION_ID,
+    tokensFile: resolve(cwd, v.GHL_TOKENS_FILE),
+    alertWebhookUrl: v.GHL_ALERT_WEBHOOK_URL,
+    alertOnRecovery: v.GHL_ALERT_ON_RECOVERY,
+    healthchecksUrl: v.GHL_HEALTHCHECKS_URL,
+    metricsFile: v.GHL_METRICS_FILE === undefined ? undefined : resolve(cwd, v.GHL_METRICS_FILE),
+  };
+}
+
+const MONITORING_VARIABLES = [
+  'MICROSERVICE_NAME',
+  'LOG_LEVEL',
+  'GHL_LOCATION_ID',
+  'GHL_TOKENS_FILE',
+  'GHL_ALERT_WEBHOOK_URL',
+  'GHL_ALERT_ON_RECOVERY',
+  'GHL_HEALTHCHECKS_URL',
+  'GHL_METRICS_FILE',
+] as const;
+type MonitoringVariable = (typeof MONITORING_VARIABLES)[number];
 
 const REQUIREMENT_HINTS: Record<Requirement, string> = {
   GHL_HEALTH_CHECK_CONTACT_ID: 'is required: the id of the contact the check reads and tags',

@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'configuration', // env or .env invalid, wrong location, GHL rejected our client credentials
   'token_file_missing', // no token file and nothing to create it from
   'token_file_unreadable', // corrupt, wrong shape, a directory, permission denied
+  'token_file_exists', // a new authorization would replace a token file and --force was not given
+  'token_input_invalid', // tokens offered to `tokens import` are incomplete or not JSON
   'contact_not_found', // GHL_HEALTH_CHECK_CONTACT_ID does not name a contact of the location
   'reauthorization_required', // refresh token or code dead: a human must authorize again
   'access_token_rejected', // 401 on a fresh token: the caller may refresh once

@@ -72,7 +72,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   }
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
   const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
-  return save(deps, result);
+  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt));
 }
 
 /**
@@ -101,18 +101,18 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
     if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.clearRefreshMarker();
     throw error;
   }
-  return save(deps, result);
+  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt));
 }
 
-async function save(deps: LifecycleDeps, result: GrantResult): Promise<StoredTokens> {
-  const stored = toStoredTokens(result.token, result.receivedAt);
+/** Call holding the lock. A marker left for an older refresh token means nothing once new tokens are saved. */
+export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, stored: StoredTokens): Promise<StoredTokens> {
   await deps.store.write(stored);
   await deps.store.clearRefreshMarker();
   deps.log.info({ expiresAt: stored.expiresAt, locationId: stored.token.locationId }, 'new tokens saved');
   return stored;
 }
 
-function missingTokenFile(path: string): GhlAuthError {
+export function missingTokenFile(path: string): GhlAuthError {
   return new GhlAuthError(
     'token_file_missing',
     `no token file at ${path}: authorize first with \`ghl-auth login\`, or put a fresh authorization code in GHL_AUTHORIZATION_CODE (with GHL_REDIRECT_URI) and run again`,

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -25,6 +25,7 @@ export interface RefreshMarker {
 export class TokenStore {
   readonly lockPath: string;
   readonly markerPath: string;
+  readonly backupPath: string;
 
   constructor(
     readonly path: string,
@@ -32,6 +33,7 @@ export class TokenStore {
   ) {
     this.lockPath = `${path}.lock`;
     this.markerPath = `${path}.refreshing`;
+    this.backupPath = `${path}.bak`;
   }
 
   /** Runs `fn` holding the cross-process lock, so read-refresh-write is one step for every run. */
@@ -53,7 +55,7 @@ export class TokenStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
-      throw this.unreadable(READ_ERRORS[code ?? ''] ?? `cannot be read (${code})`);
+      throw this.readFailed(error);
     }
     let json: unknown;
     try {
@@ -71,7 +73,22 @@ export class TokenStore {
 
   /** Atomic and durable: temp file in the same directory, fsync, rename, fsync of the directory; 0600. */
   async write(tokens: StoredTokens): Promise<void> {
-    await this.writePrivate(this.path, tokens);
+    await this.writePrivate(this.path, toJson(tokens));
+  }
+
+  /** Whether anything (even a corrupt file or a directory) is at the token file's path. */
+  async exists(): Promise<boolean> {
+    return stat(this.path).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(this.readFailed(error))),
+    );
+  }
+
+  /** Copies the token file byte for byte to `<file>.bak` (0600, atomic), whatever its content. */
+  async backup(): Promise<string> {
+    const content = await readFile(this.path).catch((error: unknown) => Promise.reject(this.readFailed(error)));
+    await this.writePrivate(this.backupPath, content);
+    return this.backupPath;
   }
 
   async readRefreshMarker(): Promise<RefreshMarker | undefined> {
@@ -83,16 +100,16 @@ export class TokenStore {
   }
 
   async writeRefreshMarker(marker: RefreshMarker): Promise<void> {
-    await this.writePrivate(this.markerPath, marker);
+    await this.writePrivate(this.markerPath, toJson(marker));
   }
 
   async clearRefreshMarker(): Promise<void> {
     await rm(this.markerPath, { force: true });
   }
 
-  private async writePrivate(path: string, value: unknown): Promise<void> {
+  private async writePrivate(path: string, content: string | Buffer): Promise<void> {
     try {
-      await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, fsync: true });
+      await writeFileAtomic(path, content, { mode: 0o600, fsync: true });
       const dir = await open(dirname(path), 'r');
       await dir.sync().finally(() => dir.close());
     } catch (error) {
@@ -132,6 +149,11 @@ export class TokenStore {
     await Promise.all(stale.map((name) => rm(join(dirname(this.path), name), { force: true })));
   }
 
+  private readFailed(error: unknown): GhlAuthError {
+    const code = (error as NodeJS.ErrnoException).code;
+    return this.unreadable(READ_ERRORS[code ?? ''] ?? `cannot be read (${code})`);
+  }
+
   private unreadable(why: string): GhlAuthError {
     return new GhlAuthError(
       'token_file_unreadable',
@@ -139,6 +161,8 @@ export class TokenStore {
     );
   }
 }
+
+const toJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 const READ_ERRORS: Record<string, string> = {
   EISDIR: 'is a directory (Docker creates one when a missing file is bind-mounted): remove it with rmdir and mount the directory instead',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import lockfile from 'proper-lockfile';
 import { ghlError } from '../src/fake-ghl/server.js';
 import { collect, Sandbox, verdict } from './helpers.js';
 
@@ -183,6 +184,21 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     await box.readTokens();
   });
 
+  it('a lock held by a live run past the bound ends in exit 5, tokens untouched', async () => {
+    await box.writeTokens(-60);
+    const before = await readFile(box.tokensFile, 'utf8');
+    const release = await lockfile.lock(box.tokensFile, { realpath: false, stale: 5_000 }); // kept fresh while held
+    try {
+      const result = await box.run(['check'], { timeoutMs: 40_000 });
+      assert.equal(result.code, 5, result.stderr);
+      assert.match(verdict(result), /locked by another ghl-auth run \(waited 20 s\); try again later.*\[token_file_locked\]$/);
+      assert.equal(box.fake.requests.length, 0);
+      assert.equal(await readFile(box.tokensFile, 'utf8'), before);
+    } finally {
+      await release();
+    }
+  });
+
   it('--help lists the exit codes, --version prints the version', async () => {
     const help = await box.run(['check', '--help']);
     assert.equal(help.code, 0);
@@ -190,6 +206,17 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     const version = await box.run(['--version']);
     assert.equal(version.code, 0);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  });
+
+  it('--env-file is ours, not Node\'s: a missing file is a configuration error (exit 2), a present one is read', async () => {
+    const missing = await box.run(['--env-file', 'missing.env', 'check']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(verdict(missing), /missing\.env does not exist/);
+    await writeFile(`${box.dir}/custom.env`, 'GHL_HEALTH_CHECK_CONTACT_ID="from-the-file" # quoted, with a comment\n');
+    await box.writeTokens();
+    const custom = await box.run(['--env-file', 'custom.env', 'check'], { env: { GHL_HEALTH_CHECK_CONTACT_ID: undefined } });
+    assert.equal(custom.code, 2);
+    assert.match(verdict(custom), /contact 'from-the-file'/);
   });
 
   it('an unknown command is a usage error (exit 2)', async () => {

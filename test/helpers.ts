@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { FakeGhl } from '../src/fake-ghl/server.js';
 import type { FakeGhlSetup } from '../src/fake-ghl/state.js';
 
-/** The built CLI, run as cron runs it. `npm test` builds first. */
+/** The built CLI, run through its shebang as cron and npx run it. `npm test` builds first. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 export interface RunResult {
@@ -21,6 +21,8 @@ export interface RunResult {
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
+  /** Leave stdin open for the test to write to (an interactive prompt). */
+  keepStdinOpen?: boolean;
   /** Kill the run if it takes longer: a hung CLI must fail the test, not the suite. */
   timeoutMs?: number;
 }
@@ -61,7 +63,7 @@ export class Sandbox {
   }
 
   spawn(args: string[], options: RunOptions = {}): ChildProcess {
-    return spawn(process.execPath, [CLI, ...args], { cwd: this.dir, env: this.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    return spawn(CLI, args, { cwd: this.dir, env: this.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   /** Runs the CLI to its end and checks that nothing secret reached its output. */
@@ -105,7 +107,7 @@ export function collect(child: ChildProcess, options: RunOptions = {}): Promise<
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin?.end(options.stdin ?? '');
+  if (!options.keepStdinOpen) child.stdin?.end(options.stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {

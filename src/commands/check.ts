@@ -1,10 +1,22 @@
 import { runCheck, type CheckResult } from '../check.js';
+import type { HttpClient } from '../http-client.js';
+import { RunMonitor, type MonitorOptions } from '../monitoring/run-monitor.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 
-export async function checkCommand(options: GlobalOptions): Promise<void> {
-  const runtime = await createRuntime(options, ['GHL_HEALTH_CHECK_CONTACT_ID']);
-  const result = await runCheck(runtime);
-  runtime.log.info({ result, requests: runtime.http.attemptsByOutcome }, checkSummary(result));
+export async function checkCommand(options: GlobalOptions & MonitorOptions): Promise<void> {
+  const monitor = await RunMonitor.start(options, process.env, process.cwd());
+  let http: HttpClient | undefined;
+  try {
+    const runtime = await createRuntime(options, ['GHL_HEALTH_CHECK_CONTACT_ID']);
+    http = runtime.http;
+    const result = await runCheck(runtime);
+    runtime.log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));
+  } catch (error) {
+    // Reported, then rethrown untouched: monitoring never changes the exit code.
+    await monitor.finish(error, http?.attemptsByOutcome);
+    throw error;
+  }
+  await monitor.finish(undefined, http.attemptsByOutcome);
 }
 
 export function checkSummary(result: CheckResult): string {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { API_VERSION } from '../contacts.js';
 import { DEFAULT_SETUP, FakeGhlState, type FakeGhlSetup } from './state.js';
 
-export type Route = 'token' | 'contact' | 'tags';
+/** `webhook` and `ping` stand in for the monitoring services: GHL's Inbound Webhook trigger, a healthchecks.io-style ping. */
+export type Route = 'token' | 'contact' | 'tags' | 'webhook' | 'ping';
 
 /** What a route does instead of its normal answer, once per queued fault. */
 export type Fault =
@@ -31,9 +32,9 @@ export const ghlError = (status: number, message: string, error?: string) => ({ 
  */
 export class FakeGhl {
   readonly requests: RecordedRequest[] = [];
-  readonly faults: Record<Route, Fault[]> = { token: [], contact: [], tags: [] };
+  readonly faults: Record<Route, Fault[]> = { token: [], contact: [], tags: [], webhook: [], ping: [] };
   /** Added before each answer of a route, e.g. a slow token endpoint. */
-  readonly delayMs: Record<Route, number> = { token: 0, contact: 0, tags: 0 };
+  readonly delayMs: Record<Route, number> = { token: 0, contact: 0, tags: 0, webhook: 0, ping: 0 };
   readonly state: FakeGhlState;
 
   private constructor(
@@ -85,7 +86,7 @@ export class FakeGhl {
     if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? {}, fault.headers);
     if (fault?.kind === 'html') return sendRaw(res, fault.status, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
 
-    const [status, body] = route === 'token' ? this.token(recorded.form) : this.contacts(route, req, url.pathname, recorded.json);
+    const [status, body] = route === 'token' ? this.token(recorded.form) : route === 'webhook' || route === 'ping' ? [200, { status: 'received' }] : this.contacts(route, req, url.pathname, recorded.json);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'bad-json') return sendRaw(res, fault.status ?? status, 'application/json', '{"access_token": "trunc');
     send(res, status, body);
@@ -132,6 +133,8 @@ function routeOf(method: string, path: string): Route | 'unknown' {
   if (method === 'POST' && path === '/oauth/token') return 'token';
   if (method === 'GET' && /^\/contacts\/[^/]+$/.test(path)) return 'contact';
   if ((method === 'POST' || method === 'DELETE') && /^\/contacts\/[^/]+\/tags$/.test(path)) return 'tags';
+  if (method === 'POST' && /^\/hooks\/[^/]+\/webhook-trigger\/[^/]+$/.test(path)) return 'webhook';
+  if (/^\/ping\/[^/]+(\/start|\/\d+)?$/.test(path)) return 'ping';
   return 'unknown';
 }
 

@@ -1,0 +1,15 @@
+import { createRuntime, type GlobalOptions } from '../runtime.js';
+import { refreshNow } from '../token-lifecycle.js';
+import { relativeTime } from '../token-report.js';
+
+export async function refreshCommand(globals: GlobalOptions, options: { force?: boolean }): Promise<void> {
+  const runtime = await createRuntime(globals, []);
+  const { stored, action } = await refreshNow(runtime, Boolean(options.force));
+  const expiry = `${stored.expiresAt} (${relativeTime(Date.parse(stored.expiresAt), runtime.now())})`;
+  const said: Record<typeof action, string> = {
+    refreshed: `refreshed: the new access token expires ${expiry}`,
+    exchanged: `no token file yet: exchanged GHL_AUTHORIZATION_CODE; the access token expires ${expiry}`,
+    reused: `not refreshed: the access token is valid until ${expiry}, beyond the ${runtime.config.refreshMarginSeconds} s margin (--force refreshes anyway)`,
+  };
+  process.stdout.write(`${said[action]}\n`);
+}

@@ -1,0 +1,59 @@
+import writeFileAtomic from 'write-file-atomic';
+import type { RunOutcome } from './outcome.js';
+
+/** Everything the metrics file says about one run; unknown timestamps are written as 0. */
+export interface MetricsSnapshot {
+  service: string;
+  outcome: RunOutcome;
+  /** Kept across failed runs (from the last-run record). */
+  lastSuccessAt: string | undefined;
+  /** From the token file as this run left it, when it could be read. */
+  tokens: { expiresAt: string; obtainedAt: string } | undefined;
+  /** HTTP requests to GHL by outcome, retries included, summed over every run. */
+  apiRequestsTotal: Record<string, number>;
+}
+
+type Sample = [labels: Record<string, string>, value: number];
+
+/** The Prometheus text exposition format, as node_exporter's textfile collector reads it. */
+export function renderMetrics(snapshot: MetricsSnapshot): string {
+  const { outcome } = snapshot;
+  const service = { service: snapshot.service };
+  const family = (name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]) =>
+    [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples.map(([labels, value]) => `${name}${labelSet(labels)} ${value}`)].join('\n');
+  const gauge = (name: string, help: string, value: number) => family(name, 'gauge', help, [[service, value]]);
+  return `${[
+    gauge('ghl_auth_check_success', 'Whether the last ghl-auth check was healthy (1) or failed (0).', outcome.healthy ? 1 : 0),
+    gauge('ghl_auth_check_exit_code', 'Exit code of the last ghl-auth check (0 healthy, 1 internal error, 2 configuration, 3 re-authorization required, 4 GHL unavailable, 5 locked).', outcome.exitCode),
+    gauge('ghl_auth_check_last_run_timestamp_seconds', 'When the last ghl-auth check ended.', seconds(outcome.at)),
+    gauge('ghl_auth_check_last_success_timestamp_seconds', 'When the last healthy ghl-auth check ended (0: never).', seconds(snapshot.lastSuccessAt)),
+    gauge('ghl_auth_check_duration_seconds', 'How long the last ghl-auth check took.', outcome.durationMs / 1000),
+    gauge('ghl_auth_token_expires_timestamp_seconds', 'When the saved GHL access token expires (0: no readable token file).', seconds(snapshot.tokens?.expiresAt)),
+    gauge('ghl_auth_refresh_token_obtained_timestamp_seconds', 'When the saved GHL token pair, and so its refresh token, was obtained (0: no readable token file).', seconds(snapshot.tokens?.obtainedAt)),
+    family(
+      'ghl_auth_api_requests_total',
+      'counter',
+      'HTTP requests ghl-auth made to GHL, retries included, by outcome.',
+      Object.entries(snapshot.apiRequestsTotal)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([outcomeName, count]): Sample => [{ ...service, outcome: outcomeName }, count]),
+    ),
+  ].join('\n')}\n`;
+}
+
+/** Atomic (temp file and rename), so the collector never reads half a file; world-readable: it holds no secret. */
+export async function writeMetrics(path: string, snapshot: MetricsSnapshot): Promise<void> {
+  await writeFileAtomic(path, renderMetrics(snapshot), { mode: 0o644 });
+}
+
+function seconds(iso: string | undefined): number {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isNaN(ms) ? 0 : ms / 1000;
+}
+
+function labelSet(labels: Record<string, string>): string {
+  const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return `{${Object.entries(labels)
+    .map(([name, value]) => `${name}="${escape(value)}"`)
+    .join(',')}}`;
+}

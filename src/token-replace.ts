@@ -1,0 +1,49 @@
+import { GhlAuthError } from './errors.js';
+import { exchangeCode } from './oauth/exchange-code.js';
+import { saveTokens, type LifecycleDeps } from './token-lifecycle.js';
+import type { TokenStore } from './token-store.js';
+import { toStoredTokens, type StoredTokens } from './tokens.js';
+
+export interface Replaced {
+  stored: StoredTokens;
+  /** Where the replaced file was copied, when there was one. */
+  backup: string | undefined;
+}
+
+/**
+ * Policy for tokens that start a new connection (login, exchange, import): an existing token file
+ * may be a working connection, so it is replaced only with `force`, and then kept as `<file>.bak`.
+ */
+export async function assertReplaceable(store: TokenStore, force: boolean): Promise<{ exists: boolean }> {
+  const exists = await store.exists();
+  if (exists && !force) {
+    throw new GhlAuthError(
+      'token_file_exists',
+      `${store.path} already exists and may hold a working connection: pass --force to replace it (the old file is kept as ${store.backupPath}), or move it away first`,
+    );
+  }
+  return { exists };
+}
+
+/**
+ * Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses
+ * them. The backup comes first: once a single-use code is spent, nothing may fail before the save.
+ */
+export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>): Promise<Replaced> {
+  const { store } = deps;
+  return store.withLock(async () => {
+    const { exists } = await assertReplaceable(store, force);
+    const backup = exists ? await store.backup() : undefined;
+    const stored = await obtain();
+    await saveTokens(deps, stored);
+    return { stored, backup };
+  });
+}
+
+/** Exchanges a fresh authorization code (single-use: at once, under the lock) and saves the pair. */
+export function authorizeWithCode(deps: LifecycleDeps, code: string, redirectUri: string, force: boolean): Promise<Replaced> {
+  return replaceTokens(deps, force, async () => {
+    const result = await exchangeCode(deps.http, deps.config, code, redirectUri, deps.now);
+    return toStoredTokens(result.token, result.receivedAt);
+  });
+}

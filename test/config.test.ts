@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseConfig, readEnv } from '../src/config.js';
+import { GhlAuthError } from '../src/errors.js';
+
+const valid = { GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 's3cret-value', GHL_HEALTH_CHECK_CONTACT_ID: 'c1' };
+
+function configError(fn: () => unknown): GhlAuthError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof GhlAuthError && error.code === 'configuration', String(error));
+    return error;
+  }
+  assert.fail('expected a configuration error');
+}
+
+describe('config', () => {
+  it('applies the documented defaults and resolves the token file against the working directory', () => {
+    const config = parseConfig(valid, '/srv/app');
+    assert.equal(config.tokensFile, '/srv/app/ghl_tokens.json');
+    assert.equal(config.apiBaseUrl, 'https://services.leadconnectorhq.com');
+    assert.equal(config.tagName, 'Status:Online-AuthService');
+    assert.equal(config.serviceName, 'ghl-auth');
+    assert.equal(config.userType, 'Location');
+    assert.equal(config.refreshMarginSeconds, 300);
+    assert.equal(config.checkTimeoutSeconds, 60);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('reports every problem at once, each by name, never a value', () => {
+    const error = configError(() =>
+      parseConfig({ GHL_CLIENT_SECRET: '  ', GHL_API_BASE_URL: 'not a url', GHL_REFRESH_MARGIN_SECONDS: '-5', LOG_LEVEL: 'loud' }, '/', ['GHL_HEALTH_CHECK_CONTACT_ID', 'GHL_REDIRECT_URI']),
+    );
+    for (const name of ['GHL_CLIENT_ID', 'GHL_CLIENT_SECRET', 'GHL_API_BASE_URL', 'GHL_REFRESH_MARGIN_SECONDS', 'LOG_LEVEL', 'GHL_HEALTH_CHECK_CONTACT_ID', 'GHL_REDIRECT_URI']) {
+      assert.ok(error.message.includes(name), `${name} missing from: ${error.message}`);
+    }
+    assert.ok(!error.message.includes('not a url') && !error.message.includes('loud'));
+  });
+
+  it('strips a trailing slash from the API base URL', () => {
+    assert.equal(parseConfig({ ...valid, GHL_API_BASE_URL: 'http://127.0.0.1:8080/' }, '/').apiBaseUrl, 'http://127.0.0.1:8080');
+  });
+
+  it('reads a .env with quotes, inline comments, CRLF and a BOM; the environment wins', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-config-'));
+    await writeFile(join(dir, '.env'), '\uFEFFGHL_CLIENT_ID="quoted-id" # the app\r\nGHL_CLIENT_SECRET=\'single\'\r\nGHL_LOCATION_ID=loc # comment\r\n');
+    const { env, envFile } = readEnv({ GHL_LOCATION_ID: 'from-env' }, undefined, dir);
+    assert.equal(envFile, join(dir, '.env'));
+    assert.equal(env.GHL_CLIENT_ID, 'quoted-id');
+    assert.equal(env.GHL_CLIENT_SECRET, 'single');
+    assert.equal(env.GHL_LOCATION_ID, 'from-env');
+  });
+
+  it('a missing default .env is fine; a named one that is missing is an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-config-'));
+    assert.equal(readEnv({}, undefined, dir).envFile, undefined);
+    assert.match(configError(() => readEnv({}, 'nope.env', dir)).message, /nope\.env does not exist/);
+    assert.match(configError(() => readEnv({ GHL_ENV_FILE: 'other.env' }, undefined, dir)).message, /other\.env does not exist/);
+  });
+});

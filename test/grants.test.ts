@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GhlAuthError, type ErrorCode } from '../src/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../src/http-client.js';
+import { exchangeCode } from '../src/oauth/exchange-code.js';
+import { refreshToken } from '../src/oauth/refresh-token.js';
+import { validateTokenResponse } from '../src/oauth/token-grant.js';
+
+const credentials = { clientId: 'cid', clientSecret: 'csecret', userType: 'Location' as const };
+const token = { access_token: 'at', refresh_token: 'rt', expires_in: 86399, token_type: 'Bearer', locationId: 'L1', planId: 'kept' };
+
+/** An HttpClient that records what it is asked to send and answers one canned response. */
+function recording(answer: Partial<HttpResponse>): { http: HttpClient; sent: HttpRequest[] } {
+  const sent: HttpRequest[] = [];
+  const http: HttpClient = {
+    attemptsByOutcome: { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 },
+    send: async (request) => {
+      sent.push(request);
+      return { status: 200, headers: {}, body: undefined, attempts: 1, ...answer };
+    },
+  };
+  return { http, sent };
+}
+
+describe('OAuth grants', () => {
+  it('exchangeCode sends exactly the form GHL documents', async () => {
+    const { http, sent } = recording({ body: token });
+    const result = await exchangeCode(http, credentials, 'the-code', 'https://app.example/cb', () => 1_000);
+    assert.deepEqual(sent, [
+      {
+        method: 'POST',
+        path: '/oauth/token',
+        form: { client_id: 'cid', client_secret: 'csecret', user_type: 'Location', grant_type: 'authorization_code', code: 'the-code', redirect_uri: 'https://app.example/cb' },
+      },
+    ]);
+    assert.equal(result.receivedAt, 1_000);
+    assert.equal(result.token.planId, 'kept');
+  });
+
+  it('refreshToken sends exactly the refresh form', async () => {
+    const { http, sent } = recording({ body: token });
+    await refreshToken(http, { ...credentials, userType: 'Company' }, 'old-rt', () => 0);
+    assert.deepEqual(sent[0]?.form, { client_id: 'cid', client_secret: 'csecret', user_type: 'Company', grant_type: 'refresh_token', refresh_token: 'old-rt' });
+  });
+
+  const cases: Array<[string, number, unknown, ErrorCode, RegExp]> = [
+    ['dead refresh token', 400, { statusCode: 400, message: 'Invalid grant: refresh token is invalid' }, 'reauthorization_required', /ghl-auth login/],
+    ['suspended location', 400, { statusCode: 400, message: 'Location is not active' }, 'location_inactive', /tokens were kept/],
+    ['wrong client secret', 401, { statusCode: 401, message: 'Invalid client: client credentials are invalid' }, 'configuration', /GHL_CLIENT_SECRET/],
+    ['missing parameter', 400, { statusCode: 400, message: 'Missing parameter: clientId' }, 'configuration', /GHL_CLIENT_ID/],
+    ['200 without a refresh token', 200, { access_token: 'a', expires_in: 10 }, 'ghl_unexpected_response', /refresh_token/],
+    ['200 that is not JSON', 200, undefined, 'ghl_unexpected_response', /body is not JSON/],
+    ['unknown 404', 404, { statusCode: 404, message: 'Cannot POST' }, 'ghl_unexpected_response', /404/],
+  ];
+  for (const [name, status, body, code, message] of cases) {
+    it(`classifies ${name} as ${code}`, () => {
+      assert.throws(
+        () => validateTokenResponse('refresh_token', { status, headers: {}, body, attempts: 1 }, 0),
+        (error: unknown) => error instanceof GhlAuthError && error.code === code && message.test(error.message),
+      );
+    });
+  }
+
+  it('a rejected code says codes are single-use', () => {
+    assert.throws(
+      () => validateTokenResponse('authorization_code', { status: 400, headers: {}, body: { message: 'Invalid grant: code is invalid' }, attempts: 1 }, 0),
+      /single-use/,
+    );
+  });
+});

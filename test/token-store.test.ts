@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { GhlAuthError } from '../src/errors.js';
+import { TokenStore } from '../src/token-store.js';
+import { toStoredTokens } from '../src/tokens.js';
+
+const log = pino({ level: 'silent' });
+const stored = toStoredTokens({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 60, extra: { kept: true } }, Date.UTC(2026, 0, 1));
+
+async function fresh(): Promise<{ dir: string; store: TokenStore }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-store-'));
+  return { dir, store: new TokenStore(join(dir, 'ghl_tokens.json'), log) };
+}
+
+async function unreadable(store: TokenStore): Promise<string> {
+  const error = await store.read().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof GhlAuthError && error.code === 'token_file_unreadable', String(error));
+  assert.ok(error.message.includes(store.path));
+  return error.message;
+}
+
+describe('token store', () => {
+  it('writes 0600 whatever the umask, and reads back what it wrote, unknown fields included', async () => {
+    const { store } = await fresh();
+    const previous = process.umask(0);
+    try {
+      await store.withLock(() => store.write(stored));
+    } finally {
+      process.umask(previous);
+    }
+    assert.equal((await stat(store.path)).mode & 0o777, 0o600);
+    assert.deepEqual(await store.read(), stored);
+    assert.equal(stored.expiresAt, '2026-01-01T00:01:00.000Z');
+  });
+
+  it('answers undefined when there is no file yet', async () => {
+    const { store } = await fresh();
+    assert.equal(await store.read(), undefined);
+  });
+
+  it('refuses a truncated, empty, wrong-shaped or directory token file, and leaves it as it was', async () => {
+    const { store } = await fresh();
+    await writeFile(store.path, '{"version":1,');
+    assert.match(await unreadable(store), /not valid JSON/);
+    await writeFile(store.path, '');
+    assert.match(await unreadable(store), /is empty/);
+    await writeFile(store.path, JSON.stringify({ version: 1, token: { access_token: 'x' } }));
+    assert.match(await unreadable(store), /not a ghl-auth token file.*expiresAt/);
+    assert.equal(await readFile(store.path, 'utf8'), JSON.stringify({ version: 1, token: { access_token: 'x' } }));
+    const other = await fresh();
+    await mkdir(other.store.path);
+    assert.match(await unreadable(other.store), /is a directory.*rmdir/);
+  });
+
+  it('sweeps temp files a killed writer left behind, under the lock, and nothing else', async () => {
+    const { dir, store } = await fresh();
+    await writeFile(join(dir, 'ghl_tokens.json.3141592653'), 'half a token');
+    await writeFile(join(dir, 'ghl_tokens.json.bak'), 'a backup');
+    await store.withLock(async () => undefined);
+    assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json.bak']);
+  });
+
+  it('names a missing directory when it cannot lock', async () => {
+    const { dir } = await fresh();
+    const store = new TokenStore(join(dir, 'missing', 'ghl_tokens.json'), log);
+    await assert.rejects(store.withLock(async () => undefined), /directory .*missing does not exist/);
+  });
+
+  it('keeps the refresh marker beside the file, without the token', async () => {
+    const { store } = await fresh();
+    await store.writeRefreshMarker({ startedAt: '2026-01-01T00:00:00.000Z', pid: 1, refreshToken: 'fingerprint' });
+    assert.equal((await readFile(`${store.path}.refreshing`, 'utf8')).includes('fingerprint'), true);
+    assert.equal((await store.readRefreshMarker())?.refreshToken, 'fingerprint');
+    await store.clearRefreshMarker();
+    assert.equal(await store.readRefreshMarker(), undefined);
+  });
+});
