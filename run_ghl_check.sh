@@ -71,8 +71,9 @@ fi
 
 log "starting check (image $IMAGE)"
 # .env is read by the CLI's own dotenv (quotes and comments handled), not `docker run --env-file`.
+# --hostname: alerts name this server, not a container id.
 status=0
-docker run --rm --user "$(id -u):$(id -g)" \
+docker run --rm --user "$(id -u):$(id -g)" --hostname "$(uname -n)" \
   -v "$ENV_FILE:/app/.env:ro" -e GHL_ENV_FILE=/app/.env \
   -v "$DATA_DIR:/data" \
   "${DOCKER_ARGS[@]}" "$IMAGE" check 2>&1 | stamp || status=${PIPESTATUS[0]}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ScriptSandbox, TIMESTAMP } from './script-sandbox.js';
@@ -32,7 +33,7 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     assert.equal(result.code, 0, result.stderr);
     const data = join(box.install, 'data');
     assert.deepEqual(await box.dockerCalls(), [
-      ['run', '--rm', '--user', uidGid(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${data}:/data`, '--network', 'host', '--memory', '256m', 'registry.example/ghl-auth:1.2', 'check'],
+      ['run', '--rm', '--user', uidGid(), '--hostname', hostname(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${data}:/data`, '--network', 'host', '--memory', '256m', 'registry.example/ghl-auth:1.2', 'check'],
     ]);
     assert.equal((await stat(data)).mode & 0o777, 0o700);
   });
