@@ -22,5 +22,6 @@ COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 RUN install -d -o node -g node -m 0700 /data
 USER node
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+# `node --`: Node would otherwise take the CLI's own --env-file option for itself (nodejs/node#54232).
+ENTRYPOINT ["node", "--", "/app/dist/cli.js"]
 CMD ["check"]

@@ -40,13 +40,21 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
     const config = JSON.parse(await dockerOk(['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     assert.equal(config.User, 'node');
     assert.equal(config.WorkingDir, '/app');
-    assert.deepEqual(config.Entrypoint, ['node', '/app/dist/cli.js']);
+    assert.deepEqual(config.Entrypoint, ['node', '--', '/app/dist/cli.js']);
     assert.deepEqual(config.Cmd, ['check']);
     assert.ok(config.Env.includes('GHL_TOKENS_FILE=/data/ghl_tokens.json'));
     const devDependencies = Object.keys(JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')).devDependencies);
     const probe = `const fs = require('fs'); console.log(JSON.stringify({ app: fs.readdirSync('/app').sort(), dev: ${JSON.stringify(devDependencies)}.filter((d) => fs.existsSync('/app/node_modules/' + d)) }))`;
     const inside = JSON.parse(await dockerOk(['run', '--rm', '--entrypoint', 'node', IMAGE, '-e', probe]));
     assert.deepEqual(inside, { app: ['dist', 'node_modules', 'package.json'], dev: [] });
+
+    // The CLI's --env-file reaches the CLI, not Node (which would exit 9 on a missing file). No --rm:
+    // podman's Docker API (the engine here) answers 0 for `run --rm` whatever the container exited with.
+    const name = `ghl-auth-env-file-${process.pid}`;
+    const missingEnv = await docker(['run', '--name', name, IMAGE, '--env-file', '/nope.env', 'check']);
+    await docker(['rm', '-f', name]);
+    assert.equal(missingEnv.code, 2, missingEnv.stderr);
+    assert.match(missingEnv.stderr, /env file \/nope\.env does not exist/);
 
     const [app, base] = await Promise.all([IMAGE, BASE_IMAGE].map(async (image) => Number(await dockerOk(['image', 'inspect', '-f', '{{.Size}}', image]))));
     const added = (app ?? 0) - (base ?? 0);
