@@ -124,12 +124,15 @@ export class TokenStore {
     }
   }
 
-  /** write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one behind. */
+  /**
+   * write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one
+   * behind, of the token file or of the marker (both are written only under the lock).
+   */
   private async removeStaleTempFiles(): Promise<void> {
-    const prefix = `${basename(this.path)}.`;
+    const prefixes = [this.path, this.markerPath].map((path) => `${basename(path)}.`);
+    const isTemp = (name: string) => prefixes.some((prefix) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
     const entries = await readdir(dirname(this.path)).catch(() => []);
-    const stale = entries.filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
-    await Promise.all(stale.map((name) => rm(join(dirname(this.path), name), { force: true })));
+    await Promise.all(entries.filter(isTemp).map((name) => rm(join(dirname(this.path), name), { force: true })));
   }
 
   private unreadable(why: string): GhlAuthError {
