@@ -1,4 +1,4 @@
-import { describeAnswer, ghlMessage, GhlAuthError } from '../errors.js';
+import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
 
@@ -42,9 +42,8 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   if (/invalid grant/i.test(message)) {
     throw new GhlAuthError('reauthorization_required', grant === 'refresh_token' ? REFRESH_TOKEN_DEAD : `${CODE_DEAD} (GHL answered ${answer})`);
   }
-  if (/location is not active/i.test(message)) {
-    throw new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
-  }
+  const inactive = locationInactiveIn(body);
+  if (inactive) throw inactive;
   if (status === 401 || /client|parameter|redirect|user_?type/i.test(message)) {
     throw new GhlAuthError(
       'configuration',
