@@ -40,7 +40,8 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   const message = ghlMessage(body);
   const answer = describeAnswer(status, body);
   if (/invalid grant/i.test(message)) {
-    throw new GhlAuthError('reauthorization_required', grant === 'refresh_token' ? REFRESH_TOKEN_DEAD : `${CODE_DEAD} (GHL answered ${answer})`);
+    if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
+    throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
   }
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
@@ -55,5 +56,8 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
 
 export const REFRESH_TOKEN_DEAD =
   'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login` on a machine with a browser, or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+/** A retried refresh that ends in Invalid grant: the first attempt most likely rotated the token and lost the answer. */
+const lostInTransit = (attempts: number) =>
+  `Likely cause: this run sent it ${attempts} times, and an attempt that got no usable answer (connection reset, timeout, 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
 const CODE_DEAD =
   'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
