@@ -32,9 +32,11 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   if (status === 200 || status === 201) {
     const parsed = tokenResponseSchema.safeParse(body);
     if (parsed.success) return { token: parsed.data, receivedAt, attempts: response.attempts };
+    // A success status means GHL may have spent the token: only the next run can tell.
+    const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
     throw new GhlAuthError(
       'ghl_unexpected_response',
-      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); if this repeats, re-authorize`,
+      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
     );
   }
   const message = ghlMessage(body);
