@@ -27,8 +27,13 @@ interface Kill {
 }
 
 const random = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
-const until = async (condition: () => boolean) => {
-  while (!condition()) await sleep(1);
+/** Polls for a moment of the run; a moment that never comes fails the kill instead of hanging the suite. */
+const until = async (condition: () => boolean, boundMs = 10_000) => {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`the moment to kill never came within ${boundMs} ms`);
+    await sleep(1);
+  }
 };
 const spentAtGhl = (box: Box, token: string) => () => (box.fake.state.refreshTokens.get(token)?.uses ?? 0) > 0;
 
@@ -78,8 +83,11 @@ async function killAndRecover(box: Box, step: Step): Promise<boolean> {
   const moment = KILLS[step](box);
   const child = box.spawn(['check']);
   const ended = collect(child, { timeoutMs: 30_000 });
-  await moment(box, old);
-  child.kill('SIGKILL');
+  try {
+    await moment(box, old);
+  } finally {
+    child.kill('SIGKILL');
+  }
   const killed = box.checked(await ended);
   assert.equal(killed.signal, 'SIGKILL', `${step}: the run ended before the kill (${killed.code}): ${killed.stderr}`);
   await sleep(SLOW_MS + 50); // let the stand-in finish what the dead run sent it, as GHL would
