@@ -14,6 +14,8 @@ export const NOBODY = { uid: 65534, gid: 65534 };
 export interface BoxRunOptions extends RunOptions {
   /** Run as NOBODY instead of root. */
   unprivileged?: boolean;
+  /** RLIMIT_FSIZE of the run: a write past it stops half-way and the run dies of SIGXFSZ. */
+  fileSizeLimitBytes?: number;
 }
 
 /**
@@ -44,7 +46,9 @@ export class Box {
   spawn(args: string[], options: BoxRunOptions = {}): ChildProcess {
     this.runs += 1;
     const command = ['sh', '-c', 'umask 000; exec "$0" "$@"', process.execPath, CLI, ...args];
-    const argv = options.unprivileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', ...command] : command;
+    const limit = options.fileSizeLimitBytes;
+    const limited = limit === undefined ? command : ['prlimit', `--fsize=${limit}`, '--', ...command];
+    const argv = options.unprivileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', ...limited] : limited;
     return spawn(argv[0] as string, argv.slice(1), { cwd: this.dir, env: this.sandbox.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
   }
 

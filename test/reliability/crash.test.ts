@@ -16,6 +16,7 @@ const LANES = 3;
 /** "Never blocked for more than a few seconds": the stale-lock takeover plus the run itself. */
 const RECOVERY_BOUND_MS = LOCK_STALE_MS + 4_000;
 const SLOW_MS = 300;
+const LOST_ROTATION = /Invalid grant.*ghl-auth login.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
 
 const figures = new Figures(2, 'Crash at every step');
 after(() => figures.save());
@@ -103,7 +104,7 @@ async function killAndRecover(box: Box, step: Step): Promise<boolean> {
   assert.ok(next.ms < RECOVERY_BOUND_MS, `${step}: the next run took ${next.ms} ms`);
   if (lost) {
     assert.equal(next.code, 3, `${step}: lost rotation: ${next.stderr}`);
-    assert.match(verdict(next), /Invalid grant.*ghl-auth login.*Cause: an earlier run .* was stopped or cut off before it saved the new one/);
+    assert.match(verdict(next), LOST_ROTATION);
   } else {
     assert.equal(next.code, 0, `${step}: ${next.stderr}`);
   }
@@ -137,6 +138,23 @@ describe('SIGKILL at every step of a run that must refresh', () => {
       `token file always the old or the new pair, no temp files left, next run done within ${RECOVERY_BOUND_MS / 1000} s; every lost rotation ended in exit 3 naming the cause`,
     );
   });
+
+  it('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit): the old pair stays whole', () =>
+    withBox(async (box) => {
+      await box.sandbox.writeTokens(-60);
+      const before = await readFile(box.tokensFile, 'utf8');
+      // Room for the refresh marker (about 100 bytes), not for a token file: the save dies half-way.
+      const cut = box.checked(await collect(box.spawn(['check'], { fileSizeLimitBytes: Math.floor(before.length / 2) })));
+      assert.equal(cut.signal, 'SIGXFSZ', cut.stderr);
+      assert.equal(await readFile(box.tokensFile, 'utf8'), before, 'the old pair, whole');
+      const next = await box.run(['check']);
+      assert.equal(next.code, 3, next.stderr);
+      assert.match(verdict(next), LOST_ROTATION);
+      assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), []);
+      figures.runs += 2;
+      figures.kills += 1;
+      figures.row('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit)', 'the old pair stays whole; the next run names the lost rotation (exit 3)');
+    }));
 
   it('leftovers of writes killed half-way (token file and marker temp files) are swept by the next run', () =>
     withBox(async (box) => {
