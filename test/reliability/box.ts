@@ -107,4 +107,12 @@ export async function tempFilesOf(tokensFile: string, dir: string): Promise<stri
   return (await readdir(dir)).filter((name) => name.startsWith(`${base}.`) && /\.\d+$/.test(name));
 }
 
+/** Content and mode of a path, or what stands there instead of a file. */
+export async function snapshot(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 'absent';
+  if (info.isDirectory()) return `directory ${info.mode & 0o777}`;
+  return `${info.mode & 0o777} ${(await readFile(path)).toString('base64')}`;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
