@@ -97,8 +97,8 @@ export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: s
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new GhlAuthError('configuration', `env file ${path} ${why}: fix --env-file / GHL_ENV_FILE, or create it from .env.example`);
   }
-  // Editors on Windows save a BOM, which dotenv would read as part of the first variable's name.
-  const fileVars = parse(content.replace(/^\uFEFF/, ''));
+  // dotenv itself drops a leading BOM (as editors on Windows save it) and reads CRLF line endings.
+  const fileVars = parse(content);
   return { env: { ...fileVars, ...processEnv }, envFile: path };
 }
 

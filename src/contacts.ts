@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeAnswer, ghlMessage, GhlAuthError } from './errors.js';
+import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from './errors.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 
 /** GHL's Contacts API v2 refuses calls without this header. */
@@ -34,6 +34,8 @@ function validate<T>(response: HttpResponse, expected: number, schema: z.ZodType
   }
   const answer = describeAnswer(status, body);
   const message = ghlMessage(body);
+  const inactive = locationInactiveIn(body);
+  if (inactive) throw inactive;
   if (status === 401 && /scope/i.test(message)) {
     throw new GhlAuthError('scope_missing', `the token lacks a scope the check needs (GHL answered ${answer}): re-authorize with contacts.readonly and contacts.write (ghl-auth login)`);
   }

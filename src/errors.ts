@@ -35,6 +35,12 @@ export function hasCode(error: unknown, code: ErrorCode): error is GhlAuthError 
   return error instanceof GhlAuthError && error.code === code;
 }
 
+/** A suspended sub-account, whichever endpoint says so: temporary, and never a reason to drop tokens. */
+export function locationInactiveIn(body: unknown): GhlAuthError | undefined {
+  if (!/location is not active/i.test(ghlMessage(body))) return undefined;
+  return new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
+}
+
 /** GHL's NestJS-shaped errors carry `message` as a string or a list of strings. */
 export function ghlMessage(body: unknown): string {
   if (typeof body === 'object' && body !== null && 'message' in body) {

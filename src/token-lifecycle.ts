@@ -4,7 +4,7 @@ import type { HttpClient } from './http-client.js';
 import type { Logger } from './logger.js';
 import { exchangeCode } from './oauth/exchange-code.js';
 import { refreshToken } from './oauth/refresh-token.js';
-import type { GrantResult } from './oauth/token-grant.js';
+import { REFRESH_TOKEN_DEAD, type GrantResult } from './oauth/token-grant.js';
 import type { TokenStore } from './token-store.js';
 import { fingerprint, toStoredTokens, type StoredTokens } from './tokens.js';
 
@@ -94,7 +94,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
     if (hasCode(error, 'reauthorization_required') && lostBefore) {
       throw new GhlAuthError(
         'reauthorization_required',
-        `${error.message}. Cause: an earlier run (started ${lostBefore.startedAt}) sent this refresh token to GHL and was stopped or cut off before it saved the new one, so the rotation was lost`,
+        `${REFRESH_TOKEN_DEAD}. Cause: an earlier run (started ${lostBefore.startedAt}) sent this refresh token to GHL and was stopped or cut off before it saved the new one, so the rotation was lost`,
       );
     }
     // No answer, or an answer we could not read: GHL may have spent the token, so the marker stays.

@@ -1,4 +1,5 @@
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -119,6 +120,11 @@ export class TokenStore {
   }
 
   private async acquire(): Promise<() => Promise<void>> {
+    // proper-lockfile retries every error, not only a busy lock: a directory that cannot take the
+    // lock would hold the run for the whole LOCK_WAIT_MS before the same answer. Ask once, up front.
+    await access(dirname(this.path), constants.W_OK | constants.X_OK).catch((error: unknown) => {
+      throw this.lockDirProblem(error);
+    });
     try {
       return await lockfile.lock(this.path, {
         realpath: false,
@@ -135,18 +141,26 @@ export class TokenStore {
           `${this.path} is locked by another ghl-auth run (waited ${LOCK_WAIT_MS / 1000} s); try again later. A lock left by a killed run (${this.lockPath}) clears itself after ${LOCK_STALE_MS / 1000} s`,
         );
       }
-      const dir = dirname(this.path);
-      const why = code === 'ENOENT' ? `its directory ${dir} does not exist: create it or fix GHL_TOKENS_FILE` : `cannot create the lock in ${dir} (${code}): make the directory writable by this user`;
-      throw new GhlAuthError('token_file_unreadable', `token file ${this.path}: ${why}`, { cause: error });
+      throw this.lockDirProblem(error);
     }
   }
 
-  /** write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one behind. */
+  private lockDirProblem(error: unknown): GhlAuthError {
+    const code = (error as NodeJS.ErrnoException).code;
+    const dir = dirname(this.path);
+    const why = code === 'ENOENT' ? `its directory ${dir} does not exist: create it or fix GHL_TOKENS_FILE` : `cannot create the lock in ${dir} (${code}): make the directory writable by this user`;
+    return new GhlAuthError('token_file_unreadable', `token file ${this.path}: ${why}`, { cause: error });
+  }
+
+  /**
+   * write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one
+   * behind, of the token file or of the marker (both are written only under the lock).
+   */
   private async removeStaleTempFiles(): Promise<void> {
-    const prefix = `${basename(this.path)}.`;
+    const prefixes = [this.path, this.markerPath].map((path) => `${basename(path)}.`);
+    const isTemp = (name: string) => prefixes.some((prefix) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
     const entries = await readdir(dirname(this.path)).catch(() => []);
-    const stale = entries.filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
-    await Promise.all(stale.map((name) => rm(join(dirname(this.path), name), { force: true })));
+    await Promise.all(entries.filter(isTemp).map((name) => rm(join(dirname(this.path), name), { force: true })));
   }
 
   private readFailed(error: unknown): GhlAuthError {

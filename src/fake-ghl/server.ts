@@ -12,7 +12,8 @@ export type Fault =
   | { kind: 'reset'; afterProcessing?: boolean } // afterProcessing: GHL did the work, the answer is lost
   | { kind: 'hang' }
   | { kind: 'bad-json'; status?: number }
-  | { kind: 'html'; status: number };
+  | { kind: 'html'; status: number }
+  | { kind: 'slow-answer'; ms: number }; // GHL did the work; the answer leaves `ms` later
 
 export interface RecordedRequest {
   route: Route | 'unknown';
@@ -88,6 +89,7 @@ export class FakeGhl {
 
     const [status, body] = route === 'token' ? this.token(recorded.form) : route === 'webhook' || route === 'ping' ? [200, { status: 'received' }] : this.contacts(route, req, url.pathname, recorded.json);
     if (fault?.kind === 'reset') return void req.socket.destroy();
+    if (fault?.kind === 'slow-answer') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'bad-json') return sendRaw(res, fault.status ?? status, 'application/json', '{"access_token": "trunc');
     send(res, status, body);
   }

@@ -1,4 +1,4 @@
-import { describeAnswer, ghlMessage, GhlAuthError } from '../errors.js';
+import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
 
@@ -32,19 +32,21 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   if (status === 200 || status === 201) {
     const parsed = tokenResponseSchema.safeParse(body);
     if (parsed.success) return { token: parsed.data, receivedAt, attempts: response.attempts };
+    // A success status means GHL may have spent the token: only the next run can tell.
+    const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
     throw new GhlAuthError(
       'ghl_unexpected_response',
-      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); if this repeats, re-authorize`,
+      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
     );
   }
   const message = ghlMessage(body);
   const answer = describeAnswer(status, body);
   if (/invalid grant/i.test(message)) {
-    throw new GhlAuthError('reauthorization_required', grant === 'refresh_token' ? REFRESH_TOKEN_DEAD : `${CODE_DEAD} (GHL answered ${answer})`);
+    if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
+    throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
   }
-  if (/location is not active/i.test(message)) {
-    throw new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
-  }
+  const inactive = locationInactiveIn(body);
+  if (inactive) throw inactive;
   if (status === 401 || /client|parameter|redirect|user_?type/i.test(message)) {
     throw new GhlAuthError(
       'configuration',
@@ -56,5 +58,8 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
 
 export const REFRESH_TOKEN_DEAD =
   'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login` on a machine with a browser, or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+/** A retried refresh that ends in Invalid grant: the first attempt most likely rotated the token and lost the answer. */
+const lostInTransit = (attempts: number) =>
+  `Likely cause: this run sent it ${attempts} times, and an attempt that got no usable answer (connection reset, timeout, 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
 const CODE_DEAD =
   'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { after, describe, it } from 'node:test';
+import { LOCK_STALE_MS } from '../../src/token-store.js';
+import { collect, verdict } from '../helpers.js';
+import { sleep, tempFilesOf, withBox, type Box } from './box.js';
+import { Figures } from './figures.js';
+
+/** The steps of a run that must refresh, and how each one is recognised from outside the run. */
+type Step = 'before the lock' | 'holding the lock' | 'waiting on GHL' | 'GHL rotated, answer in flight' | 'answer received, around the save' | 'after the save';
+const STEPS: Step[] = ['before the lock', 'holding the lock', 'waiting on GHL', 'GHL rotated, answer in flight', 'answer received, around the save', 'after the save'];
+const KILLS_PER_STEP = 6;
+/** Independent sandboxes killing at once: most kills leave a lock that costs LOCK_STALE_MS to clear. */
+const LANES = 3;
+/** "Never blocked for more than a few seconds": the stale-lock takeover plus the run itself. */
+const RECOVERY_BOUND_MS = LOCK_STALE_MS + 4_000;
+const SLOW_MS = 300;
+const LOST_ROTATION = /Invalid grant.*ghl-auth login.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
+
+const figures = new Figures(2, 'Crash at every step');
+after(() => figures.save());
+
+interface Kill {
+  step: Step;
+  /** Resolves when the moment to kill has come. */
+  moment: (box: Box, oldRefreshToken: string) => Promise<void>;
+}
+
+const random = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
+/** Polls for a moment of the run; a moment that never comes fails the kill instead of hanging the suite. */
+const until = async (condition: () => boolean, boundMs = 10_000) => {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`the moment to kill never came within ${boundMs} ms`);
+    await sleep(1);
+  }
+};
+const spentAtGhl = (box: Box, token: string) => () => (box.fake.state.refreshTokens.get(token)?.uses ?? 0) > 0;
+
+/** Each step: how the stand-in is slowed to widen the window, and when the kill lands. */
+const KILLS: Record<Step, (box: Box) => Kill['moment']> = {
+  'before the lock': () => () => random(250),
+  'holding the lock': (box) => {
+    box.fake.delayMs.token = SLOW_MS;
+    return () => until(() => existsSync(`${box.tokensFile}.lock`));
+  },
+  'waiting on GHL': (box) => {
+    box.fake.delayMs.token = SLOW_MS;
+    return async () => {
+      await until(() => box.fake.requestsTo('token').length > 0);
+      await random(SLOW_MS);
+    };
+  },
+  'GHL rotated, answer in flight': (box) => {
+    box.fake.fail('token', { kind: 'slow-answer', ms: SLOW_MS });
+    return async (_, old) => {
+      await until(spentAtGhl(box, old));
+      await random(SLOW_MS);
+    };
+  },
+  'answer received, around the save': (box) => {
+    box.fake.delayMs.contact = SLOW_MS; // the run is still alive whatever the moment
+    return async (_, old) => {
+      await until(spentAtGhl(box, old));
+      await random(25);
+    };
+  },
+  'after the save': (box) => {
+    box.fake.delayMs.contact = SLOW_MS;
+    return async () => {
+      await until(() => box.fake.requestsTo('contact').length > 0);
+      await random(SLOW_MS);
+    };
+  },
+};
+
+/** One kill and the run after it. Answers whether the kill lost a rotation. */
+async function killAndRecover(box: Box, step: Step): Promise<boolean> {
+  const old = String((await box.sandbox.writeTokens(-60)).refresh_token);
+  box.fake.requests.length = 0;
+  box.fake.delayMs.token = box.fake.delayMs.contact = 0;
+  box.fake.faults.token.length = 0;
+  const moment = KILLS[step](box);
+  const child = box.spawn(['check']);
+  const ended = collect(child, { timeoutMs: 30_000 });
+  try {
+    await moment(box, old);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const killed = box.checked(await ended);
+  assert.equal(killed.signal, 'SIGKILL', `${step}: the run ended before the kill (${killed.code}): ${killed.stderr}`);
+  await sleep(SLOW_MS + 50); // let the stand-in finish what the dead run sent it, as GHL would
+
+  const content = await readFile(box.tokensFile, 'utf8');
+  const saved = JSON.parse(content) as { token: { refresh_token: string } }; // never torn or empty
+  const issued = box.fake.state.issuedSecrets.slice(box.fake.state.issuedSecrets.indexOf(old));
+  assert.ok(issued.includes(saved.token.refresh_token), `${step}: the file holds neither the old nor the new pair`);
+  const lost = (box.fake.state.refreshTokens.get(saved.token.refresh_token)?.uses ?? 0) > 0;
+
+  box.fake.delayMs.token = box.fake.delayMs.contact = 0;
+  const next = await box.run(['check'], { timeoutMs: 30_000 });
+  assert.ok(next.ms < RECOVERY_BOUND_MS, `${step}: the next run took ${next.ms} ms`);
+  if (lost) {
+    assert.equal(next.code, 3, `${step}: lost rotation: ${next.stderr}`);
+    assert.match(verdict(next), LOST_ROTATION);
+  } else {
+    assert.equal(next.code, 0, `${step}: ${next.stderr}`);
+  }
+  assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), [], `${step}: temp files left behind`);
+  await box.assertClean();
+  return lost;
+}
+
+describe('SIGKILL at every step of a run that must refresh', () => {
+  it(`${STEPS.length * KILLS_PER_STEP} kills: the file holds the old or the new pair, and the next run recovers or names the lost rotation`, async () => {
+    const plan = STEPS.flatMap((step) => Array.from({ length: KILLS_PER_STEP }, () => step));
+    const lanes = Array.from({ length: LANES }, (_, lane) => plan.filter((_, i) => i % LANES === lane));
+    const lostByStep = new Map<Step, number>();
+    await Promise.all(
+      lanes.map((steps) =>
+        withBox(async (box) => {
+          for (const step of steps) {
+            if (await killAndRecover(box, step)) lostByStep.set(step, (lostByStep.get(step) ?? 0) + 1);
+          }
+        }),
+      ),
+    );
+    // The two windows where GHL has rotated and the run never saved must lose the rotation every time.
+    assert.equal(lostByStep.get('GHL rotated, answer in flight'), KILLS_PER_STEP);
+    assert.equal(lostByStep.get('before the lock') ?? 0, 0);
+    assert.equal(lostByStep.get('after the save') ?? 0, 0);
+    figures.kills += plan.length;
+    figures.runs += plan.length * 2;
+    figures.row(
+      `SIGKILL at ${STEPS.length} steps (${STEPS.join('; ')}), ${KILLS_PER_STEP} each`,
+      `token file always the old or the new pair, no temp files left, next run done within ${RECOVERY_BOUND_MS / 1000} s; every lost rotation ended in exit 3 naming the cause`,
+    );
+  });
+
+  it('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit): the old pair stays whole', () =>
+    withBox(async (box) => {
+      await box.sandbox.writeTokens(-60);
+      const before = await readFile(box.tokensFile, 'utf8');
+      // Room for the refresh marker (about 100 bytes), not for a token file: the save dies half-way.
+      const cut = box.checked(await collect(box.spawn(['check'], { fileSizeLimitBytes: Math.floor(before.length / 2) })));
+      assert.equal(cut.signal, 'SIGXFSZ', cut.stderr);
+      assert.equal(await readFile(box.tokensFile, 'utf8'), before, 'the old pair, whole');
+      const next = await box.run(['check']);
+      assert.equal(next.code, 3, next.stderr);
+      assert.match(verdict(next), LOST_ROTATION);
+      assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), []);
+      figures.runs += 2;
+      figures.kills += 1;
+      figures.row('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit)', 'the old pair stays whole; the next run names the lost rotation (exit 3)');
+    }));
+
+  it('leftovers of writes killed half-way (token file and marker temp files) are swept by the next run', () =>
+    withBox(async (box) => {
+      await box.sandbox.writeTokens(-60);
+      for (const leftover of [`${box.tokensFile}.123456789`, `${box.tokensFile}.refreshing.987654321`]) await writeFile(leftover, '{"version":1,"tok');
+      const result = await box.run(['check']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), []);
+      figures.runs += 1;
+      figures.row('temp files of the token file and of the refresh marker left by a killed write', 'swept under the lock by the next run');
+    }));
+});
