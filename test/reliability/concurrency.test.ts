@@ -11,7 +11,7 @@ const TOKEN_DELAY_MS = 300;
  * The commands started together in the mixed round, cycled over the runs. Each must end 0 and spend
  * no refresh token of its own (so a `refresh` here is the non-forced one).
  */
-const COMMAND_MIX: string[][] = [['check']];
+const COMMAND_MIX: string[][] = [['check'], ['refresh'], ['status']];
 
 interface Round {
   name: string;
