@@ -72,7 +72,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   }
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
   const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
-  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt));
+  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt), 'the authorization code');
 }
 
 /**
@@ -101,12 +101,25 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
     if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.clearRefreshMarker();
     throw error;
   }
-  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt));
+  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt), 'the refresh token');
 }
 
-/** Call holding the lock. A marker left for an older refresh token means nothing once new tokens are saved. */
-export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, stored: StoredTokens): Promise<StoredTokens> {
-  await deps.store.write(stored);
+/**
+ * Call holding the lock. A marker left for an older refresh token means nothing once new tokens are
+ * saved. `spent` names what GHL consumed to issue the pair (a code, a refresh token): the pair then
+ * exists nowhere else, so a failed save loses the connection, and the message must say so.
+ */
+export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, stored: StoredTokens, spent?: string): Promise<StoredTokens> {
+  try {
+    await deps.store.write(stored);
+  } catch (error) {
+    if (!spent || !(error instanceof GhlAuthError)) throw error;
+    throw new GhlAuthError(
+      'reauthorization_required',
+      `GHL issued new tokens for ${spent}, which is now spent, but they could not be saved (${error.message}). The connection is lost: fix that, then re-authorize (ghl-auth login)`,
+      { cause: error },
+    );
+  }
   await deps.store.clearRefreshMarker();
   deps.log.info({ expiresAt: stored.expiresAt, locationId: stored.token.locationId }, 'new tokens saved');
   return stored;

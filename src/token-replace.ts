@@ -29,13 +29,13 @@ export async function assertReplaceable(store: TokenStore, force: boolean): Prom
  * Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses
  * them. The backup comes first: once a single-use code is spent, nothing may fail before the save.
  */
-export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>): Promise<Replaced> {
+export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>, spent?: string): Promise<Replaced> {
   const { store } = deps;
   return store.withLock(async () => {
     const { exists } = await assertReplaceable(store, force);
     const backup = exists ? await store.backup() : undefined;
     const stored = await obtain();
-    await saveTokens(deps, stored);
+    await saveTokens(deps, stored, spent);
     return { stored, backup };
   });
 }
@@ -45,5 +45,5 @@ export function authorizeWithCode(deps: LifecycleDeps, code: string, redirectUri
   return replaceTokens(deps, force, async () => {
     const result = await exchangeCode(deps.http, deps.config, code, redirectUri, deps.now);
     return toStoredTokens(result.token, result.receivedAt);
-  });
+  }, 'the authorization code');
 }

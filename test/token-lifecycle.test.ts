@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { parseConfig } from '../src/config.js';
+import { GhlAuthError } from '../src/errors.js';
+import type { HttpClient } from '../src/http-client.js';
+import { refreshNow } from '../src/token-lifecycle.js';
+import { TokenStore } from '../src/token-store.js';
+import { toStoredTokens, type StoredTokens } from '../src/tokens.js';
+
+const log = pino({ level: 'silent' });
+
+/** A store on a full disk: reads and markers work, the token file cannot be replaced. */
+class FullDiskStore extends TokenStore {
+  override async write(_tokens: StoredTokens): Promise<void> {
+    throw new GhlAuthError('token_file_unreadable', `cannot write ${this.path} (ENOSPC): make its directory writable by this user`);
+  }
+}
+
+const answering = (body: unknown): HttpClient => ({
+  attemptsByOutcome: { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 },
+  send: async () => ({ status: 200, headers: {}, body, attempts: 1 }),
+});
+
+describe('token lifecycle', () => {
+  it('a refreshed pair that cannot be saved is reported as a lost connection, and the marker stays for the next run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-lifecycle-'));
+    const path = join(dir, 'ghl_tokens.json');
+    const before = `${JSON.stringify(toStoredTokens({ access_token: 'at-old', refresh_token: 'rt-old', expires_in: 60 }, Date.now()))}\n`;
+    await writeFile(path, before, { mode: 0o600 });
+    const config = parseConfig({ GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 'secret', GHL_TOKENS_FILE: path }, dir);
+    const store = new FullDiskStore(path, log);
+    const http = answering({ access_token: 'at-new', refresh_token: 'rt-new', expires_in: 86399 });
+
+    await assert.rejects(refreshNow({ config, store, http, log, now: Date.now }, true), (error: unknown) => {
+      assert.ok(error instanceof GhlAuthError);
+      assert.equal(error.code, 'reauthorization_required');
+      assert.match(error.message, /new tokens for the refresh token, which is now spent, but they could not be saved \(cannot write .*ENOSPC.*\)\. The connection is lost.*ghl-auth login/);
+      assert.ok(!error.message.includes('rt-new') && !error.message.includes('at-new'));
+      return true;
+    });
+    assert.equal(await readFile(path, 'utf8'), before);
+    assert.ok(await store.readRefreshMarker(), 'the marker is left, so the next run can name the lost rotation');
+  });
+});
