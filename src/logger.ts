@@ -22,7 +22,7 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   if (!options.pretty) return pino(base, pino.destination({ fd: 1, sync: true }));
   // Loaded only for a terminal: cron runs never pay for it.
   const { default: pretty } = await import('pino-pretty');
-  return pino(base, pretty({ sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss' }));
+  return pino(base, pretty({ sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
 }
 
 /** Enough of a token to tell two apart in a log, never enough to use it. */
