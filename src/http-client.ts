@@ -9,7 +9,7 @@ export const RETRY_POLICY = {
   attempts: 4,
   baseDelayMs: 500,
   maxBackoffMs: 8_000,
-  /** Per attempt; the run's deadline bounds the whole request, retries included. */
+  /** Per attempt, except for single-use requests; the run's deadline bounds the whole request, retries included. */
   requestTimeoutMs: 15_000,
 } as const;
 
@@ -20,6 +20,12 @@ export interface HttpRequest {
   /** Sent as application/x-www-form-urlencoded (GHL's token endpoint takes nothing else). */
   form?: Record<string, string>;
   json?: unknown;
+  /**
+   * The request spends a single-use credential (a code, a refresh token). It is never abandoned for
+   * slowness while the run's deadline allows: a retry after GHL processed it would present a spent
+   * credential and lose the connection.
+   */
+  singleUse?: boolean;
 }
 
 export interface HttpResponse {
@@ -100,6 +106,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         url: request.path,
         headers: request.headers,
         data: request.form ? new URLSearchParams(request.form) : request.json,
+        timeout: request.singleUse ? 0 : RETRY_POLICY.requestTimeoutMs,
         signal: options.signal,
       });
     } catch (error) {

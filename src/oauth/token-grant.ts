@@ -22,6 +22,7 @@ export function sendTokenRequest(http: HttpClient, credentials: ClientCredential
   return http.send({
     method: 'POST',
     path: '/oauth/token',
+    singleUse: true,
     form: { client_id: credentials.clientId, client_secret: credentials.clientSecret, user_type: credentials.userType, ...fields },
   });
 }
