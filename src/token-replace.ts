@@ -26,15 +26,21 @@ export async function assertReplaceable(store: TokenStore, force: boolean): Prom
 }
 
 /**
- * Under the lock: refuse or back up, then `obtain` the new tokens, then save them before anything uses
- * them. The backup comes first: once a single-use code is spent, nothing may fail before the save.
+ * Under the lock: refuse unless `force`, `obtain` the new tokens, keep the old file as `.bak`, then
+ * save the new pair before anything uses it. The backup waits for the new pair, so a failed attempt
+ * leaves an older backup alone; and it cannot fail the save, so a spent code is never lost to it.
  */
 export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force: boolean, obtain: () => Promise<StoredTokens>, spent?: string): Promise<Replaced> {
-  const { store } = deps;
+  const { store, log } = deps;
   return store.withLock(async () => {
     const { exists } = await assertReplaceable(store, force);
-    const backup = exists ? await store.backup() : undefined;
     const stored = await obtain();
+    const backup = exists
+      ? await store.backup().catch((error: unknown) => {
+          log.warn({ error: error instanceof Error ? error.message : String(error) }, `the old token file could not be kept as ${store.backupPath}; saving the new tokens anyway`);
+          return undefined;
+        })
+      : undefined;
     await saveTokens(deps, stored, spent);
     return { stored, backup };
   });

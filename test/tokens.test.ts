@@ -55,6 +55,18 @@ describe('ghl-auth exchange and authorize-url', () => {
     assert.deepEqual(await readFile(`${box.tokensFile}.bak`), before);
   });
 
+  it('a failed --force replacement leaves the token file and the existing .bak as they were', async () => {
+    await box.writeTokens();
+    const current = await readFile(box.tokensFile);
+    await writeFile(`${box.tokensFile}.bak`, 'an older backup');
+    const used = box.fake.state.issueCode();
+    box.fake.state.redeemCode(used);
+    const result = await box.run(['exchange', '--force', '--code', used]);
+    assert.equal(result.code, 3);
+    assert.deepEqual(await readFile(box.tokensFile), current);
+    assert.equal(await readFile(`${box.tokensFile}.bak`, 'utf8'), 'an older backup');
+  });
+
   it('authorize-url prints only the URL, from GHL_AUTHORIZE_URL and GHL_SCOPES, with a new state each time', async () => {
     const env = { GHL_AUTHORIZE_URL: 'https://marketplace.leadconnectorhq.com/oauth/chooselocation', GHL_SCOPES: 'contacts.readonly contacts.write locations.readonly' };
     const [first, second] = await Promise.all([box.run(['authorize-url'], { env }), box.run(['authorize-url'], { env })]);
