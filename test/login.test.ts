@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { collect, Sandbox, verdict, type RunOptions, type RunResult } from './helpers.js';
 
@@ -47,6 +47,24 @@ async function redirect(url: URL, query: Record<string, string>): Promise<{ stat
   for (const [name, value] of Object.entries(query)) target.searchParams.set(name, value);
   const response = await fetch(target);
   return { status: response.status, page: await response.text() };
+}
+
+/**
+ * Sends a request line as given (no URL normalisation, unlike fetch) to the listener of `url`'s redirect URI.
+ * `hangUp` closes the connection right after sending, as a browser tab closed mid-load does.
+ */
+function rawGet(url: URL, target: string, hangUp = false): Promise<string> {
+  const { hostname, port } = new URL(String(url.searchParams.get('redirect_uri')));
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+      if (hangUp) socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
 }
 
 describe('ghl-auth login', () => {
@@ -115,6 +133,32 @@ describe('ghl-auth login', () => {
     assert.match(verdict(result), /refused on GHL's consent page \(access_denied: The user denied access\); nothing was saved.*ghl-auth login/);
     assert.equal(box.fake.requests.length, 0);
     await assert.rejects(stat(box.tokensFile));
+  });
+
+  it('a slow exchange is not cut off by --timeout once the right redirect arrived', async () => {
+    await loopbackBox();
+    box.fake.delayMs.token = 3000;
+    const login = startLogin(box, ['--timeout', '2']);
+    const url = await login.url;
+    const answer = await redirect(url, { code: box.fake.state.issueCode(), state: String(url.searchParams.get('state')) });
+    assert.equal(answer.status, 200);
+    const result = await login.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /nothing was saved/);
+    assert.ok((await box.readTokens()).token.refresh_token);
+  });
+
+  it('ends as soon as the tokens are saved, even when the browser left before the page was sent', async () => {
+    await loopbackBox();
+    box.fake.delayMs.token = 300;
+    const login = startLogin(box, ['--timeout', '20']);
+    const url = await login.url;
+    const target = `${new URL(String(url.searchParams.get('redirect_uri'))).pathname}?code=${box.fake.state.issueCode()}&state=${String(url.searchParams.get('state'))}`;
+    await rawGet(url, target, true);
+    const result = await login.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.ms < 15_000, `ended after ${result.ms} ms, not at its timeout`);
+    assert.ok((await box.readTokens()).token.refresh_token);
   });
 
   it('gives up after --timeout with exit 3 and what to check', async () => {

@@ -44,17 +44,19 @@ export function awaitAuthorization<T>(options: CallbackOptions<T>): Promise<T> {
 
     server.on('request', (req, res) => {
       const url = new URL(req.url ?? '/', redirectUri);
-      if (req.method !== 'GET' || url.pathname !== redirectUri.pathname) return page(res, 404, 'Not found', 'This is the ghl-auth login listener; it only answers the redirect from GHL.');
-      if (busy) return page(res, 409, 'Already authorizing', 'ghl-auth is already exchanging a code from this login; see the terminal.');
+      if (req.method !== 'GET' || url.pathname !== redirectUri.pathname) return void page(res, 404, 'Not found', 'This is the ghl-auth login listener; it only answers the redirect from GHL.');
+      if (busy) return void page(res, 409, 'Already authorizing', 'ghl-auth is already exchanging a code from this login; see the terminal.');
       const redirect = readRedirect(url.searchParams, state);
-      if (redirect.kind === 'denied') return page(res, 400, 'Authorization refused', 'Nothing was saved. Run ghl-auth login again and allow access.', () => finish({ error: redirect.error }));
+      if (redirect.kind === 'denied') return void page(res, 400, 'Authorization refused', 'Nothing was saved. Run ghl-auth login again and allow access.').then(() => finish({ error: redirect.error }));
       if (redirect.kind === 'forged') {
-        return page(res, 400, 'Request rejected', `This request was not accepted because ${redirect.why}. Nothing was exchanged; ghl-auth is still waiting for GHL's redirect.`);
+        return void page(res, 400, 'Request rejected', `This request was not accepted because ${redirect.why}. Nothing was exchanged; ghl-auth is still waiting for GHL's redirect.`);
       }
+      // A code with the right state decides this login: the timeout no longer applies.
       busy = true;
+      clearTimeout(timer);
       options.authorize(redirect.code).then(
-        (result) => page(res, 200, 'Authorized', `${options.describe(result)} You can close this tab.`, () => finish({ result })),
-        (error: unknown) => page(res, 500, 'Authorization failed', error instanceof Error ? error.message : 'see the terminal', () => finish({ error })),
+        (result) => page(res, 200, 'Authorized', `${options.describe(result)} You can close this tab.`).then(() => finish({ result })),
+        (error: unknown) => page(res, 500, 'Authorization failed', error instanceof Error ? error.message : 'see the terminal').then(() => finish({ error })),
       );
     });
 
@@ -76,9 +78,16 @@ function timedOut(where: URL | string, seconds: number): GhlAuthError {
   );
 }
 
-function page(res: ServerResponse, status: number, title: string, text: string, sent?: () => void): void {
+/**
+ * Answers with a small page. Resolves once the page is sent or the browser has gone, whichever comes
+ * first, so a closed tab never holds up the outcome (which the caller already knows).
+ */
+function page(res: ServerResponse, status: number, title: string, text: string): Promise<void> {
   const body = `<!doctype html><html><head><meta charset="utf-8"><title>ghl-auth: ${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' }).end(body, sent);
+  if (res.closed) return Promise.resolve();
+  const done = new Promise<void>((resolve) => res.once('close', resolve));
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' }).end(body);
+  return done;
 }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
