@@ -37,13 +37,13 @@ function validate<T>(response: HttpResponse, expected: number, schema: z.ZodType
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
   if (status === 401 && /scope/i.test(message)) {
-    throw new GhlAuthError('scope_missing', `the token lacks a scope the check needs (GHL answered ${answer}): re-authorize with contacts.readonly and contacts.write (ghl-auth login)`);
+    throw new GhlAuthError('scope_missing', `the token lacks a scope the check needs (GHL answered ${answer}): re-authorize with contacts.readonly and contacts.write (ghl-auth login --force)`);
   }
   if (status === 401) {
-    throw new GhlAuthError('access_token_rejected', `GHL rejected the access token (${answer}): re-authorize (ghl-auth login) if a refresh does not fix it`);
+    throw new GhlAuthError('access_token_rejected', `GHL rejected the access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
   }
   if (status === 403) {
-    throw new GhlAuthError('reauthorization_required', `GHL refused access to contact '${contactId}' (${answer}): authorize the app for the contact's location (ghl-auth login)`);
+    throw new GhlAuthError('reauthorization_required', `GHL refused access to contact '${contactId}' (${answer}): authorize the app for the contact's location (ghl-auth login --force)`);
   }
   if (status === 400 || status === 404 || status === 422) {
     throw new GhlAuthError('contact_not_found', `GHL did not accept contact '${contactId}' (${answer}): check GHL_HEALTH_CHECK_CONTACT_ID is a contact of the authorized location`);

@@ -27,6 +27,6 @@ Exit codes:
   0  healthy
   1  internal error (a bug: please report it)
   2  configuration or local setup (env, .env, token file, contact id, client credentials)
-  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login\`
+  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login --force\`
   4  GHL unavailable or failing after retries (temporary: the next run tries again)
   5  token file locked by another run`;

@@ -116,7 +116,7 @@ export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, sto
     if (!spent || !(error instanceof GhlAuthError)) throw error;
     throw new GhlAuthError(
       'reauthorization_required',
-      `GHL issued new tokens for ${spent}, which is now spent, but they could not be saved (${error.message}). The connection is lost: fix that, then re-authorize (ghl-auth login)`,
+      `GHL issued new tokens for ${spent}, which is now spent, but they could not be saved (${error.message}). The connection is lost: fix that, then re-authorize (ghl-auth login --force)`,
       { cause: error },
     );
   }

@@ -30,6 +30,7 @@ describe('OAuth grants', () => {
       {
         method: 'POST',
         path: '/oauth/token',
+        singleUse: true,
         form: { client_id: 'cid', client_secret: 'csecret', user_type: 'Location', grant_type: 'authorization_code', code: 'the-code', redirect_uri: 'https://app.example/cb' },
       },
     ]);
