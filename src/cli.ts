@@ -42,7 +42,8 @@ function buildProgram(): Command {
 With a loopback GHL_REDIRECT_URI (http://localhost:PORT/path) login listens on exactly that address and
 exchanges the code the moment GHL redirects there. With any other redirect URI it asks for the URL the
 browser landed on (or just its code), on the terminal or as one line on stdin; with neither it exits 2.
-A refused authorization (access_denied) or the timeout ends it with exit 3, nothing saved.
+A refused authorization (access_denied) or the timeout ends it with exit 3, nothing saved; a refusal or
+code without this login's state gets a 400 in the browser and login keeps waiting.
 
 Examples:
   npx ghl-auth login

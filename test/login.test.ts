@@ -161,6 +161,20 @@ describe('ghl-auth login', () => {
     assert.ok((await box.readTokens()).token.refresh_token);
   });
 
+  it('an unparseable request or an error redirect without this login\'s state gets a 400; login keeps waiting', async () => {
+    await loopbackBox();
+    const login = startLogin(box, []);
+    const url = await login.url;
+    for (const target of ['//x:99999', '//']) assert.match(await rawGet(url, target), /^HTTP\/1\.1 400 /, target);
+    assert.equal((await redirect(url, { error: 'access_denied' })).status, 400);
+    assert.equal((await redirect(url, { error: 'access_denied', state: 'forged-state' })).status, 400);
+    assert.equal(login.child.exitCode, null, 'login is still waiting');
+
+    assert.equal((await redirect(url, { code: box.fake.state.issueCode(), state: String(url.searchParams.get('state')) })).status, 200);
+    const result = await login.result;
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('gives up after --timeout with exit 3 and what to check', async () => {
     await loopbackBox();
     const login = startLogin(box, ['--timeout', '1']);

@@ -43,17 +43,18 @@ export function awaitAuthorization<T>(options: CallbackOptions<T>): Promise<T> {
     };
 
     server.on('request', (req, res) => {
-      const url = new URL(req.url ?? '/', redirectUri);
+      const url = requestUrl(req.url, redirectUri);
+      if (!url) return void page(res, 400, 'Bad request', 'This is the ghl-auth login listener; it only answers the redirect from GHL.');
       if (req.method !== 'GET' || url.pathname !== redirectUri.pathname) return void page(res, 404, 'Not found', 'This is the ghl-auth login listener; it only answers the redirect from GHL.');
       if (busy) return void page(res, 409, 'Already authorizing', 'ghl-auth is already exchanging a code from this login; see the terminal.');
       const redirect = readRedirect(url.searchParams, state);
-      if (redirect.kind === 'denied') return void page(res, 400, 'Authorization refused', 'Nothing was saved. Run ghl-auth login again and allow access.').then(() => finish({ error: redirect.error }));
       if (redirect.kind === 'forged') {
         return void page(res, 400, 'Request rejected', `This request was not accepted because ${redirect.why}. Nothing was exchanged; ghl-auth is still waiting for GHL's redirect.`);
       }
-      // A code with the right state decides this login: the timeout no longer applies.
+      // From here on this login's outcome is decided by this request: the timeout no longer applies.
       busy = true;
       clearTimeout(timer);
+      if (redirect.kind === 'denied') return void page(res, 400, 'Authorization refused', 'Nothing was saved. Run ghl-auth login again and allow access.').then(() => finish({ error: redirect.error }));
       options.authorize(redirect.code).then(
         (result) => page(res, 200, 'Authorized', `${options.describe(result)} You can close this tab.`).then(() => finish({ result })),
         (error: unknown) => page(res, 500, 'Authorization failed', error instanceof Error ? error.message : 'see the terminal').then(() => finish({ error })),
@@ -70,6 +71,9 @@ export function awaitAuthorization<T>(options: CallbackOptions<T>): Promise<T> {
     });
   });
 }
+
+/** The request's URL, or undefined for a target no URL can be made of (such as `//x:99999`). */
+const requestUrl = (target = '/', base: URL) => (URL.canParse(target, base.href) ? new URL(target, base) : undefined);
 
 function timedOut(where: URL | string, seconds: number): GhlAuthError {
   return new GhlAuthError(
