@@ -1,7 +1,7 @@
 import { addContactTags, getContact } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
-import type { StoredTokens } from './tokens.js';
+import { isForOtherLocation, type StoredTokens } from './tokens.js';
 
 export interface CheckResult {
   contactId: string;
@@ -59,11 +59,10 @@ function reauthorizeOn401(error: unknown): unknown {
 }
 
 function assertLocation(stored: StoredTokens, expected: string | undefined): void {
-  const actual = stored.token.locationId;
-  if (expected && actual && actual !== expected) {
+  if (isForOtherLocation(stored, expected)) {
     throw new GhlAuthError(
       'configuration',
-      `the token file holds a token for location ${actual}, but GHL_LOCATION_ID is ${expected}: authorize the app for ${expected} (ghl-auth login --force) or correct GHL_LOCATION_ID`,
+      `the token file holds a token for location ${stored.token.locationId}, but GHL_LOCATION_ID is ${expected}: authorize the app for ${expected} (ghl-auth login --force) or correct GHL_LOCATION_ID`,
     );
   }
 }

@@ -3,7 +3,7 @@ import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
 import { missingCheckScopes, relativeTime } from './token-report.js';
 import type { RefreshMarker } from './token-store.js';
-import { fingerprint, scopesOf, type StoredTokens } from './tokens.js';
+import { fingerprint, isForOtherLocation, scopesOf, type StoredTokens } from './tokens.js';
 
 /** GHL: a refresh token lives one year unless used (each refresh starts a new one). */
 const REFRESH_TOKEN_LIFETIME_MS = 365 * 24 * 3600_000;
@@ -20,7 +20,8 @@ export interface TokenStatus {
   companyId: string | null;
   userType: string | null;
   scopes: string[];
-  checkScopesPresent: boolean;
+  /** null: the token response had no scope field, so nothing can be said. */
+  checkScopesPresent: boolean | null;
   accessToken: { expiresAt: string; expiresIn: string; expired: boolean };
   refreshToken: { obtainedAt: string; obtained: string; expiresUnusedAt: string };
   lastCheck: LastRun | null;
@@ -43,8 +44,10 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   const obtainedAt = Date.parse(stored.obtainedAt);
   const deadAt = obtainedAt + REFRESH_TOKEN_LIFETIME_MS;
 
-  const missing = missingCheckScopes(stored);
-  if (missing.length > 0) problems.push({ code: 'scope_missing', message: `the token lacks ${missing.join(' and ')}, which the check needs: run \`ghl-auth login --force\`` });
+  // Import requires no scope field, and check does not judge it: without one there is nothing to judge.
+  const missing = token.scope === undefined ? undefined : missingCheckScopes(stored);
+  if (!missing) warnings.push('scopes unknown (the token response had no scope field)');
+  else if (missing.length > 0) problems.push({ code: 'scope_missing', message: `the token lacks ${missing.join(' and ')}, which the check needs: run \`ghl-auth login --force\`` });
   if (now >= deadAt) {
     problems.push({ code: 'reauthorization_required', message: `the refresh token was obtained ${relativeTime(obtainedAt, now)} and never used: GHL expires it after a year; run \`ghl-auth login --force\`` });
   } else if (now >= deadAt - REFRESH_TOKEN_WARNING_MS) {
@@ -54,7 +57,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   if (lastRun && lastRun.exitCode === 3 && Date.parse(lastRun.at) >= obtainedAt) {
     problems.push({ code: 'reauthorization_required', message: `the last check (${lastRun.at}) ended with: ${lastRun.message ?? lastRun.reason ?? 'exit 3'}` });
   }
-  if (config.locationId && token.locationId !== config.locationId) {
+  if (isForOtherLocation(stored, config.locationId)) {
     problems.push({ code: 'configuration', message: `the token is for location ${token.locationId ?? '(none)'}, but GHL_LOCATION_ID is ${config.locationId}` });
   }
   if (marker && marker.refreshToken === fingerprint(token.refresh_token)) {
@@ -72,7 +75,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
     companyId: token.companyId ?? null,
     userType: token.userType ?? null,
     scopes: scopesOf(stored),
-    checkScopesPresent: missing.length === 0,
+    checkScopesPresent: missing ? missing.length === 0 : null,
     accessToken: { expiresAt: stored.expiresAt, expiresIn: relativeTime(expiresAt, now), expired: expiresAt <= now },
     refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(deadAt).toISOString() },
     lastCheck: lastRun ?? null,
@@ -85,7 +88,7 @@ export function formatStatus(status: TokenStatus): string {
   const rows: [string, string][] = [
     ['token file', status.tokensFile],
     ['location', `${status.locationId ?? '(none)'}${status.companyId ? ` (company ${status.companyId})` : ''}, user type ${status.userType ?? 'unknown'}`],
-    ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],
+    ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent === null ? 'unknown' : status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],
     ['access token', `${status.accessToken.expired ? 'expired' : 'expires'} ${status.accessToken.expiresAt} (${status.accessToken.expiresIn})`],
     ['refresh token', `obtained ${status.refreshToken.obtainedAt} (${status.refreshToken.obtained}); expires unused ${status.refreshToken.expiresUnusedAt}`],
     ['last check', last ? `${last.at}: ${last.outcome} (exit ${last.exitCode})${last.lastSuccessAt && last.outcome !== 'healthy' ? `, last healthy ${last.lastSuccessAt}` : ''}` : 'none recorded'],

@@ -40,6 +40,12 @@ export function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
 
+/** Whether the token names a location other than `expected`; one without a location (a Company token) is not judged. */
+export function isForOtherLocation(stored: StoredTokens, expected: string | undefined): boolean {
+  const actual = stored.token.locationId;
+  return Boolean(expected && actual && actual !== expected);
+}
+
 export function scopesOf(stored: StoredTokens): string[] {
   return (stored.token.scope ?? '').split(/\s+/).filter(Boolean);
 }
