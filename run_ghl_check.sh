@@ -6,8 +6,8 @@
 #   GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
 #   GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
 #   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
-# Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env is
-# missing; 5 if another run is still in progress (nothing started).
+# Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
+# flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -15,6 +15,10 @@ ENV_FILE="$SCRIPT_DIR/.env"
 # shellcheck source=lib/dotenv.sh
 source "$SCRIPT_DIR/lib/dotenv.sh"
 
+if ! command -v flock >/dev/null; then
+  echo "run_ghl_check.sh: flock not found: install util-linux (it provides flock, which keeps two runs from overlapping)" >&2
+  exit 2
+fi
 if [[ ! -f $ENV_FILE ]]; then
   echo "run_ghl_check.sh: $ENV_FILE not found: copy .env.example to .env beside this script and fill it in (README, Deployment)" >&2
   exit 2
@@ -45,10 +49,17 @@ fi
 (umask 077 && mkdir -p "$DATA_DIR")
 
 # One run at a time: the lock is held until this script and its `docker run` end.
+# flock -n exits 1 only when the lock is held; anything else is a failure to lock, not a busy run.
 exec 9>>"$DATA_DIR/run_ghl_check.lock"
-if ! flock -n 9; then
+locked=0
+flock -n 9 || locked=$?
+if ((locked == 1)); then
   log "another run is still in progress (lock $DATA_DIR/run_ghl_check.lock); not starting a second one, exit 5"
   exit 5
+elif ((locked != 0)); then
+  log "cannot take the run lock $DATA_DIR/run_ghl_check.lock (flock exit $locked); not starting a check, exit 2"
+  echo "run_ghl_check.sh: cannot take the run lock $DATA_DIR/run_ghl_check.lock (flock exit $locked); see $LOG_FILE" >&2
+  exit 2
 fi
 
 # The older layout kept the token file beside the script and mounted that single file.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -77,6 +78,28 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     assert.match(await readLog(), /another run is still in progress .*not starting a second one, exit 5/);
     assert.equal(await firstDone, 0);
     assert.equal((await box.run('run_ghl_check.sh')).code, 0, 'the lock is released when a run ends');
+  });
+
+  it('without flock: a clear error, exit 2, no container (not "another run is in progress")', async () => {
+    await seedEnv();
+    // a PATH with the fakes and the few tools the script uses before locking, but no flock
+    const tools = join(box.root, 'tools');
+    await mkdir(tools);
+    for (const tool of ['bash', 'dirname', 'mkdir', 'cat', 'tee']) await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(tools, tool));
+    const result = await box.run('run_ghl_check.sh', [], { PATH: `${join(box.root, 'bin')}:${tools}` });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /flock not found: install util-linux/);
+    assert.deepEqual(await box.dockerCalls(), []);
+  });
+
+  it('flock failing for another reason than a held lock: exit 2 with its status, no container', async () => {
+    await seedEnv();
+    await writeFile(join(box.root, 'bin/flock'), '#!/bin/sh\necho "flock: cannot lock: Bad file descriptor" >&2\nexit 66\n', { mode: 0o755 });
+    const result = await box.run('run_ghl_check.sh');
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /cannot take the run lock .*run_ghl_check\.lock \(flock exit 66\)/);
+    assert.doesNotMatch(await readLog(), /another run is still in progress/);
+    assert.deepEqual(await box.dockerCalls(), []);
   });
 
   it('moves a token file left beside the script into the data directory once, 0600', async () => {
