@@ -7,7 +7,8 @@
 #   GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
 #   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
 # Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
-# flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started).
+# flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started);
+# above 5, docker's own failure (logged with its likely cause).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -89,6 +90,15 @@ docker run --rm --user "$(id -u):$(id -g)" --hostname "$(uname -n)" \
   -v "$DATA_DIR:/data" \
   "${DOCKER_ARGS[@]}" "$IMAGE" check 2>&1 | stamp || status=${PIPESTATUS[0]}
 log "check ended with exit code $status"
+# The CLI's codes are 0-5; a higher one comes from docker or from a killed container.
+if ((status > 5)); then
+  case $status in
+    125) why="docker could not start the container: is the image $IMAGE built (or GHL_IMAGE set to the one you built), and is the Docker daemon running?" ;;
+    126 | 127) why="docker or the image's command could not be run: is docker installed and on cron's PATH, and is $IMAGE a ghl-auth image?" ;;
+    *) why="the container was likely killed (137: out of memory or docker kill)" ;;
+  esac
+  log "exit code $status is not the check's: $why"
+fi
 if ((status != 0)); then
   echo "run_ghl_check.sh: check failed with exit code $status; see $LOG_FILE" >&2
 fi

@@ -65,6 +65,16 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     });
   }
 
+  it('a docker failure (125: image missing or daemon down) is propagated and logged with what is likely wrong', async () => {
+    await seedEnv(['GHL_IMAGE=ghl-auth:never-built']);
+    const result = await box.run('run_ghl_check.sh', [], { FAKE_DOCKER_EXIT: '125' });
+    assert.equal(result.code, 125);
+    const lines = (await readLog()).trimEnd().split('\n');
+    assert.match(lines.at(-2) ?? '', /check ended with exit code 125$/);
+    assert.match(lines.at(-1) ?? '', /exit code 125 is not the check's: docker could not start the container: is the image ghl-auth:never-built built \(or GHL_IMAGE set .*Docker daemon running/);
+    assert.match(result.stderr, /check failed with exit code 125/);
+  });
+
   it('a second run while one is in progress logs that and exits 5 without starting a container', async () => {
     await seedEnv();
     await writeFile(join(box.state, 'hold'), '');
