@@ -1,12 +1,15 @@
 import { CHECK_SCOPES, type Config } from './config.js';
 import type { Replaced } from './token-replace.js';
-import { scopesOf, type StoredTokens } from './tokens.js';
+import { isForOtherLocation, scopesOf, type StoredTokens } from './tokens.js';
 
-/** The scopes `check` needs that the token was not granted. */
-export function missingCheckScopes(stored: StoredTokens): string[] {
+/** The check's scopes the token lacks; undefined when the response had no scope field, so nothing can be judged. */
+export function missingCheckScopes(stored: StoredTokens): string[] | undefined {
+  if (stored.token.scope === undefined) return undefined;
   const granted = scopesOf(stored);
   return CHECK_SCOPES.filter((scope) => !granted.includes(scope));
 }
+
+export const SCOPES_UNKNOWN = 'scopes unknown (the token response had no scope field)';
 
 /** "in 23 h 59 min", "3 days ago": enough to read at a glance. */
 export function relativeTime(targetMs: number, nowMs: number): string {
@@ -20,12 +23,12 @@ export function relativeTime(targetMs: number, nowMs: number): string {
 export function tokenWarnings(stored: StoredTokens, config: Pick<Config, 'locationId'>): string[] {
   const warnings: string[] = [];
   const missing = missingCheckScopes(stored);
-  if (missing.length > 0) {
+  if (!missing) warnings.push(SCOPES_UNKNOWN);
+  else if (missing.length > 0) {
     warnings.push(`the token lacks ${missing.join(' and ')}, which the check needs: add the scope(s) to the app (and GHL_SCOPES) and run \`ghl-auth login --force\``);
   }
-  const location = stored.token.locationId;
-  if (config.locationId && location !== config.locationId) {
-    warnings.push(`the token is for location ${location ?? '(none: a Company token?)'}, but GHL_LOCATION_ID is ${config.locationId}: the check will fail until one of them is changed`);
+  if (isForOtherLocation(stored, config.locationId)) {
+    warnings.push(`the token is for location ${String(stored.token.locationId)}, but GHL_LOCATION_ID is ${String(config.locationId)}: the check will fail until one of them is changed`);
   }
   return warnings;
 }

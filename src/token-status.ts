@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
-import { missingCheckScopes, relativeTime } from './token-report.js';
+import { missingCheckScopes, relativeTime, SCOPES_UNKNOWN } from './token-report.js';
 import type { RefreshMarker } from './token-store.js';
 import { fingerprint, isForOtherLocation, scopesOf, type StoredTokens } from './tokens.js';
 
@@ -45,8 +45,8 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   const deadAt = obtainedAt + REFRESH_TOKEN_LIFETIME_MS;
 
   // Import requires no scope field, and check does not judge it: without one there is nothing to judge.
-  const missing = token.scope === undefined ? undefined : missingCheckScopes(stored);
-  if (!missing) warnings.push('scopes unknown (the token response had no scope field)');
+  const missing = missingCheckScopes(stored);
+  if (!missing) warnings.push(SCOPES_UNKNOWN);
   else if (missing.length > 0) problems.push({ code: 'scope_missing', message: `the token lacks ${missing.join(' and ')}, which the check needs: run \`ghl-auth login --force\`` });
   if (now >= deadAt) {
     problems.push({ code: 'reauthorization_required', message: `the refresh token was obtained ${relativeTime(obtainedAt, now)} and never used: GHL expires it after a year; run \`ghl-auth login --force\`` });

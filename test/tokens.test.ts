@@ -221,6 +221,16 @@ describe('ghl-auth tokens import', () => {
     assert.equal((await box.readTokens()).expiresAt, expiresAt);
   });
 
+  it('a response without a scope field is reported as scopes unknown, not as scopes missing', async () => {
+    const token = response();
+    delete token.scope;
+    const result = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify(token) });
+    assert.equal(result.code, 0, result.stderr);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /scopes unknown \(the token response had no scope field\)/);
+    assert.doesNotMatch(output, /lacks/);
+  });
+
   it('partial input: exit 2 naming what is missing, nothing saved', async () => {
     const { access_token } = response();
     const result = await box.run(['tokens', 'import'], { stdin: JSON.stringify({ access_token, scope: 'contacts.readonly' }) });
