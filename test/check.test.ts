@@ -82,7 +82,7 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     await box.writeTokens(3600, { scope: 'contacts.readonly' });
     const result = await box.run(['check']);
     assert.equal(result.code, 3);
-    assert.match(verdict(result), /scope.*contacts\.write.*ghl-auth login/);
+    assert.match(verdict(result), /scope.*contacts\.write.*ghl-auth login --force/);
     assert.deepEqual(box.fake.requestsTo('token'), []);
   });
 
@@ -132,7 +132,7 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     box.fake.fail('token', ghlError(400, 'Invalid grant: refresh token is invalid'));
     const result = await box.run(['check']);
     assert.equal(result.code, 3);
-    assert.match(verdict(result), /Invalid grant.*ghl-auth login/);
+    assert.match(verdict(result), /Invalid grant.*ghl-auth login --force/);
     assert.deepEqual(await readFile(box.tokensFile), before);
   });
 

@@ -45,7 +45,7 @@ describe('OAuth grants', () => {
   });
 
   const cases: Array<[string, number, unknown, ErrorCode, RegExp]> = [
-    ['dead refresh token', 400, { statusCode: 400, message: 'Invalid grant: refresh token is invalid' }, 'reauthorization_required', /ghl-auth login/],
+    ['dead refresh token', 400, { statusCode: 400, message: 'Invalid grant: refresh token is invalid' }, 'reauthorization_required', /ghl-auth login --force/],
     ['suspended location', 400, { statusCode: 400, message: 'Location is not active' }, 'location_inactive', /tokens were kept/],
     ['wrong client secret', 401, { statusCode: 401, message: 'Invalid client: client credentials are invalid' }, 'configuration', /GHL_CLIENT_SECRET/],
     ['missing parameter', 400, { statusCode: 400, message: 'Missing parameter: clientId' }, 'configuration', /GHL_CLIENT_ID/],

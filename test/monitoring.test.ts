@@ -86,7 +86,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     assert.equal(alert?.host, hostname());
     assert.ok(Math.abs(Date.parse(String(alert?.at)) - Date.now()) < 60_000);
     assert.equal(`ghl-auth: ${String(alert?.message)} [reauthorization_required]`, verdict(result), 'the alert says what the run said');
-    assert.match(String(alert?.message), /Invalid grant.*ghl-auth login/);
+    assert.match(String(alert?.message), /Invalid grant.*ghl-auth login --force/);
     assert.match(String(alert?.text), /^ghl-auth on .+: the GHL connection check failed \(exit 3, reauthorization_required\)\. .*Invalid grant/);
     assert.deepEqual(pings(), ['/start', '/3']);
     assert.equal(box.fake.requestsTo('ping')[1]?.json, alert?.message, 'the failure ping carries the message');

@@ -38,7 +38,7 @@ describe('token lifecycle', () => {
     await assert.rejects(refreshNow({ config, store, http, log, now: Date.now }, true), (error: unknown) => {
       assert.ok(error instanceof GhlAuthError);
       assert.equal(error.code, 'reauthorization_required');
-      assert.match(error.message, /new tokens for the refresh token, which is now spent, but they could not be saved \(cannot write .*ENOSPC.*\)\. The connection is lost.*ghl-auth login/);
+      assert.match(error.message, /new tokens for the refresh token, which is now spent, but they could not be saved \(cannot write .*ENOSPC.*\)\. The connection is lost.*ghl-auth login --force/);
       assert.ok(!error.message.includes('rt-new') && !error.message.includes('at-new'));
       return true;
     });

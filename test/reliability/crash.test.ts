@@ -16,7 +16,7 @@ const LANES = 3;
 /** "Never blocked for more than a few seconds": the stale-lock takeover plus the run itself. */
 const RECOVERY_BOUND_MS = LOCK_STALE_MS + 4_000;
 const SLOW_MS = 300;
-const LOST_ROTATION = /Invalid grant.*ghl-auth login.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
+const LOST_ROTATION = /Invalid grant.*ghl-auth login --force.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
 
 const figures = new Figures(2, 'Crash at every step');
 after(() => figures.save());

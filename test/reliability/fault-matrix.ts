@@ -37,7 +37,7 @@ const recovered = (): Record<Route, Expectation> => ({ token: { exit: 0, refresh
 const unavailable = (says: RegExp) => everywhere({ exit: 4, says });
 
 const UNEXPECTED_ANSWER = /(no usable token.*the next run will try again; if it says Invalid grant, re-authorize|Contacts API does not describe; the next run will try again)/;
-const RE_AUTHORIZE = /re-authorize.*ghl-auth login/;
+const RE_AUTHORIZE = /re-authorize.*ghl-auth login --force/;
 
 /** The matrix: every failure answer of GHL's three endpoints the check uses. */
 export const FAULT_MATRIX: FaultCase[] = [
@@ -55,7 +55,7 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: 'connection reset after GHL did the work, once',
     inject: () => times(1, { kind: 'reset', afterProcessing: true }),
     // A refresh whose answer is lost has rotated the token at GHL: no retry can bring it back, but the run must say so.
-    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login.*cause: this run sent it 2 times.*answer was lost/ }, contact: { exit: 0 }, tags: { exit: 0 } },
+    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login --force.*cause: this run sent it 2 times.*answer was lost/ }, contact: { exit: 0 }, tags: { exit: 0 } },
   },
   { fault: 'hang (accepts, never answers)', inject: () => times(1, { kind: 'hang' }), deadlineSeconds: 2, expect: unavailable(/deadline \(GHL_CHECK_TIMEOUT_SECONDS\) passed.*next run will try again/) },
   {
@@ -82,13 +82,13 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: '401 scope',
     inject: () => times(1, ghlError(401, 'The token is not authorized for this scope.', 'Unauthorized')),
     notOn: 'token endpoint: it takes no access token',
-    expect: { contact: { exit: 3, says: /scope.*contacts\.readonly and contacts\.write \(ghl-auth login\)/ }, tags: { exit: 3, says: /scope.*ghl-auth login/ } },
+    expect: { contact: { exit: 3, says: /scope.*contacts\.readonly and contacts\.write \(ghl-auth login --force\)/ }, tags: { exit: 3, says: /scope.*ghl-auth login --force/ } },
   },
   {
     fault: 'Invalid grant',
     inject: () => times(1, ghlError(400, 'Invalid grant: refresh token is invalid')),
     notOn: 'Contacts API: grants are the token endpoint’s',
-    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login`/ } },
+    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login --force`/ } },
   },
   {
     fault: 'Location is not active',
