@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +121,13 @@ export function collect(child: ChildProcess, options: RunOptions = {}): Promise<
 /** The last line the CLI wrote to stderr: its one-line verdict on a failed run. */
 export function verdict(result: RunResult): string {
   return result.stderr.trim().split('\n').at(-1) ?? '';
+}
+
+/** A loopback port nothing listens on now: free to listen on, and refusing connections until then. */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { collect, Sandbox, verdict, type RunOptions, type RunResult } from './helpers.js';
-
-/** A port nothing listens on now, for a loopback redirect URI. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { collect, Sandbox, unusedPort, verdict, type RunOptions, type RunResult } from './helpers.js';
 
 interface Login {
   child: ChildProcess;
@@ -69,7 +60,7 @@ function rawGet(url: URL, target: string, hangUp = false): Promise<string> {
 
 describe('ghl-auth login', () => {
   let box: Sandbox;
-  const loopbackBox = async () => (box = await Sandbox.create({ redirectUri: `http://127.0.0.1:${await freePort()}/oauth/callback` }));
+  const loopbackBox = async () => (box = await Sandbox.create({ redirectUri: `http://127.0.0.1:${await unusedPort()}/oauth/callback` }));
   afterEach(async () => box.close());
 
   it('prints the authorization URL, takes the redirect with the right state, exchanges at once and saves 0600', async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DELIVERY_BOUND_MS, DELIVERY_POLICY } from '../src/monitoring/deliver.js';
-import { Sandbox, verdict, type RunResult } from './helpers.js';
+import { Sandbox, unusedPort, verdict, type RunResult } from './helpers.js';
 
 // The path parts of both URLs are credentials: they must never show up in output.
 const HOOK_ID = 'hook-5e1f0c2a-secret';
@@ -146,7 +145,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
   });
 
   it('unreachable alert and ping URLs change neither the exit code nor the run time beyond their bound', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const unreachable = monitored({ GHL_ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/x/webhook-trigger/${HOOK_ID}`, GHL_HEALTHCHECKS_URL: `http://127.0.0.1:${port}/ping/${PING_ID}` });
     await revokeRefreshToken();
     const result = await check(unreachable);
@@ -175,11 +174,3 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
   });
 });
 
-/** A loopback port nothing listens on: connections are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
