@@ -61,6 +61,6 @@ export const REFRESH_TOKEN_DEAD =
   'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login --force` on a machine with a browser (the old file is kept as .bak), or set a new GHL_AUTHORIZATION_CODE and move the token file away';
 /** A retried refresh that ends in Invalid grant: the first attempt most likely rotated the token and lost the answer. */
 const lostInTransit = (attempts: number) =>
-  `Likely cause: this run sent it ${attempts} times, and an attempt that got no usable answer (connection reset, timeout, 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
+  `Likely cause: this run sent it ${attempts} times, and an earlier attempt (cut off by a connection reset or a 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
 const CODE_DEAD =
   'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
