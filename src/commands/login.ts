@@ -18,7 +18,7 @@ export interface LoginOptions {
  * pasted), exchanged the moment it arrives, so no code waits in .env for a run that may come too late.
  */
 export async function loginCommand(globals: GlobalOptions, options: LoginOptions): Promise<void> {
-  const { config, log, store } = await createRuntime(globals, ['GHL_REDIRECT_URI']);
+  const { config, log, store, now } = await createRuntime(globals, ['GHL_REDIRECT_URI']);
   const force = Boolean(options.force);
   await assertReplaceable(store, force); // before the user spends time on the consent page
   // Sent exactly as configured: GHL compares it with the registered redirect URI as a string.
@@ -50,7 +50,7 @@ export async function loginCommand(globals: GlobalOptions, options: LoginOptions
     const code = await readPastedCode({ input: process.stdin, ask: (text) => process.stderr.write(text), state, timeoutSeconds: options.timeout });
     replaced = await authorize(code);
   }
-  reportSaved(replaced, config, Date.now());
+  reportSaved(replaced, config, now());
   process.stdout.write(nextStep(config));
 }
 

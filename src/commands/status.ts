@@ -6,10 +6,10 @@ import { assessTokens, formatStatus } from '../token-status.js';
 
 /** Local facts only: the token file, its refresh marker and the last-run record. No request to GHL. */
 export async function statusCommand(globals: GlobalOptions, options: { json?: boolean }): Promise<void> {
-  const { config, store } = await createRuntime(globals, []);
+  const { config, store, now } = await createRuntime(globals, []);
   const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
   if (!stored) throw missingTokenFile(store.path);
-  const status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.readRefreshMarker(), now: Date.now() });
+  const status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.readRefreshMarker(), now: now() });
   process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
   const [worst] = status.problems;
   if (worst) throw new GhlAuthError(worst.code, status.problems.map((problem) => problem.message).join('; '));
