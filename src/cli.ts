@@ -93,7 +93,7 @@ ${EXIT_CODE_HELP}`,
     .option('--force', 'replace an existing token file (the old one is kept as <file>.bak)')
     .addHelpText(
       'after',
-      `\nThe JSON needs access_token, refresh_token, and expires_in (seconds from now) or expires_at (ISO 8601, or Unix\ntime); other fields (scope, locationId, companyId, ...) are kept. Incomplete input ends with exit 2, nothing saved.\n\nExamples:\n  npx ghl-auth tokens import tokens.json\n  pbpaste | npx ghl-auth tokens import -\n  npx ghl-auth tokens import --force ghl_tokens.json.bak     undo a re-authorization`,
+      `\nThe JSON needs access_token, refresh_token, and expires_in (seconds from now, at most 86400) or expires_at (ISO\n8601, or Unix time; at most a day ahead); other fields (scope, locationId, companyId, ...) are kept. Incomplete input ends with exit 2, nothing saved.\n\nExamples:\n  npx ghl-auth tokens import tokens.json\n  pbpaste | npx ghl-auth tokens import -\n  npx ghl-auth tokens import --force ghl_tokens.json.bak     undo a re-authorization`,
     )
     .action(async (file: string | undefined, options) => (await import('./commands/tokens-import.js')).tokensImportCommand(program.opts(), file, options));
 

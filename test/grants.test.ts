@@ -5,6 +5,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../src/http-client.j
 import { exchangeCode } from '../src/oauth/exchange-code.js';
 import { refreshToken } from '../src/oauth/refresh-token.js';
 import { validateTokenResponse } from '../src/oauth/token-grant.js';
+import { alter, UNUSABLE_ANSWERS } from './odd-token-answers.js';
 
 const credentials = { clientId: 'cid', clientSecret: 'csecret', userType: 'Location' as const };
 const token = { access_token: 'at', refresh_token: 'rt', expires_in: 86399, token_type: 'Bearer', locationId: 'L1', planId: 'kept' };
@@ -61,6 +62,48 @@ describe('OAuth grants', () => {
       );
     });
   }
+
+  describe('a 2xx answer with a refresh token: returned to be saved, with what was wrong', () => {
+    const validate = (body: unknown, status = 200) => validateTokenResponse('refresh_token', { status, headers: {}, body, attempts: 1 }, 5_000);
+    for (const [name, change] of UNUSABLE_ANSWERS) {
+      it(`${name}: due at once, problem names the field`, () => {
+        const result = validate(alter(token, change));
+        assert.equal(result.token.refresh_token, 'rt');
+        assert.equal(result.token.expires_in, 0);
+        assert.equal(result.receivedAt, 5_000);
+        assert.equal(result.token.planId, 'kept');
+        assert.equal(result.problem?.code, 'ghl_unexpected_response');
+        assert.match(String(result.problem?.message), new RegExp(`invalid .*${Object.keys(change)[0]}.*new refresh token was saved`));
+        assert.equal(typeof result.token.access_token, 'string');
+      });
+    }
+
+    for (const huge of [86_401, 3e11, 1e300]) {
+      it(`expires_in ${huge}: capped at a day, no problem`, () => {
+        const result = validate({ ...token, expires_in: huge });
+        assert.equal(result.token.expires_in, 86_400);
+        assert.equal(result.problem, undefined);
+      });
+    }
+
+    it('null optional fields count as absent; a mistyped one is dropped and named', () => {
+      const quiet = validate({ ...token, locationId: null, companyId: null }, 201);
+      assert.equal(quiet.problem, undefined);
+      assert.ok(!('locationId' in quiet.token));
+      const odd = validate({ ...token, scope: ['contacts.readonly'] });
+      assert.ok(!('scope' in odd.token));
+      assert.equal(odd.token.expires_in, 86_399);
+      assert.match(String(odd.problem?.message), /invalid scope; the new tokens were saved without that field/);
+    });
+
+    for (const [name, body] of [
+      ['an empty refresh_token', { ...token, refresh_token: '' }],
+      ['a refresh token nested under data (not where GHL puts it)', { data: token }],
+      ['an array', [token]],
+    ] as const) {
+      it(`${name}: nothing to save, exit 4`, () => assert.throws(() => validate(body), (error: unknown) => error instanceof GhlAuthError && error.code === 'ghl_unexpected_response'));
+    }
+  });
 
   it('a rejected code says codes are single-use', () => {
     assert.throws(

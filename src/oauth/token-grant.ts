@@ -1,6 +1,7 @@
 import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
+import { readTokenAnswer } from './token-answer.js';
 
 export type Grant = 'authorization_code' | 'refresh_token';
 
@@ -15,6 +16,8 @@ export interface GrantResult {
   /** When the answer arrived, for the absolute expiry. */
   receivedAt: number;
   attempts: number;
+  /** Something was wrong with a 2xx answer that still carried a new pair: throw it after saving `token`. */
+  problem?: GhlAuthError;
 }
 
 /** POST /oauth/token, form-encoded, no Authorization header. Answers GHL's reply unjudged. */
@@ -27,17 +30,21 @@ export function sendTokenRequest(http: HttpClient, credentials: ClientCredential
   });
 }
 
-/** Turns GHL's reply into a token response or the error that says what the user must do. */
+/**
+ * Turns GHL's reply into a token response or the error that says what the user must do. A 2xx answer
+ * with a new refresh token is returned even when odd, with the `problem` to throw once it is saved.
+ */
 export function validateTokenResponse(grant: Grant, response: HttpResponse, receivedAt: number): GrantResult {
   const { status, body } = response;
-  if (status === 200 || status === 201) {
+  if (status >= 200 && status < 300) {
+    const answer = readTokenAnswer(status, body);
+    if (answer) return { ...answer, receivedAt, attempts: response.attempts };
     const parsed = tokenResponseSchema.safeParse(body);
-    if (parsed.success) return { token: parsed.data, receivedAt, attempts: response.attempts };
     // A success status means GHL may have spent the token: only the next run can tell.
     const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
     throw new GhlAuthError(
       'ghl_unexpected_response',
-      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
+      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${(parsed.error?.issues ?? []).map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
     );
   }
   const message = ghlMessage(body);
