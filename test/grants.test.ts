@@ -50,6 +50,10 @@ describe('OAuth grants', () => {
     ['suspended location', 400, { statusCode: 400, message: 'Location is not active' }, 'location_inactive', /tokens were kept/],
     ['wrong client secret', 401, { statusCode: 401, message: 'Invalid client: client credentials are invalid' }, 'configuration', /GHL_CLIENT_SECRET/],
     ['missing parameter', 400, { statusCode: 400, message: 'Missing parameter: clientId' }, 'configuration', /GHL_CLIENT_ID/],
+    ['invalid grantType', 400, { statusCode: 400, message: 'Invalid parameter: grantType' }, 'configuration', /GHL_CLIENT_ID/],
+    ['invalid redirect_uri', 400, { statusCode: 400, message: 'Invalid parameter: redirect_uri does not match' }, 'configuration', /GHL_REDIRECT_URI/],
+    ['invalid refreshToken', 400, { statusCode: 400, message: 'Invalid parameter: refreshToken' }, 'reauthorization_required', /stored refresh token \(GHL answered 400 "Invalid parameter: refreshToken"\)\. Re-authorize.*login --force/],
+    ['invalid refresh_token', 400, { statusCode: 400, message: 'Invalid parameter: refresh_token' }, 'reauthorization_required', /login --force/],
     ['200 without a refresh token', 200, { access_token: 'a', expires_in: 10 }, 'ghl_unexpected_response', /refresh_token/],
     ['200 that is not JSON', 200, undefined, 'ghl_unexpected_response', /body is not JSON/],
     ['unknown 404', 404, { statusCode: 404, message: 'Cannot POST' }, 'ghl_unexpected_response', /404/],
@@ -103,6 +107,13 @@ describe('OAuth grants', () => {
     ] as const) {
       it(`${name}: nothing to save, exit 4`, () => assert.throws(() => validate(body), (error: unknown) => error instanceof GhlAuthError && error.code === 'ghl_unexpected_response'));
     }
+  });
+
+  it('"Invalid parameter: code" is a dead code, not configuration', () => {
+    assert.throws(
+      () => validateTokenResponse('authorization_code', { status: 400, headers: {}, body: { message: 'Invalid parameter: code' }, attempts: 1 }, 0),
+      (error: unknown) => error instanceof GhlAuthError && error.code === 'reauthorization_required' && /authorization code .*single-use/.test(error.message),
+    );
   });
 
   it('a rejected code says codes are single-use', () => {

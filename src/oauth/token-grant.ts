@@ -53,6 +53,11 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
     if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
     throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
   }
+  // GHL also answers "Invalid parameter: refreshToken" (or code) for a dead credential: not a configuration typo.
+  if (/invalid parameter\W*(refresh_?token|code)\b/i.test(message)) {
+    const dead = grant === 'authorization_code' ? `the authorization code (GHL answered ${answer}): ${NEW_CODE}` : `the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`;
+    throw new GhlAuthError('reauthorization_required', `GHL rejected ${dead}`);
+  }
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
   if (status === 401 || /client|parameter|redirect|user_?type/i.test(message)) {
@@ -64,10 +69,11 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; the next run will try again`);
 }
 
-export const REFRESH_TOKEN_DEAD =
-  'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login --force` on a machine with a browser (the old file is kept as .bak), or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+const REAUTHORIZE =
+  'Re-authorize: run `ghl-auth login --force` on a machine with a browser (the old file is kept as .bak), or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+export const REFRESH_TOKEN_DEAD = `GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). ${REAUTHORIZE}`;
 /** A retried refresh that ends in Invalid grant: the first attempt most likely rotated the token and lost the answer. */
 const lostInTransit = (attempts: number) =>
   `Likely cause: this run sent it ${attempts} times, and an earlier attempt (cut off by a connection reset or a 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
-const CODE_DEAD =
-  'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
+const NEW_CODE = 'codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
+const CODE_DEAD = `GHL rejected the authorization code (Invalid grant): ${NEW_CODE}`;
