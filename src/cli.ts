@@ -35,7 +35,7 @@ function buildProgram(): Command {
     .description('Authorize the app in a browser and save the tokens: the whole first run, no code to copy')
     .option('--force', 'replace an existing token file (the old one is kept as <file>.bak)')
     .option('--no-browser', 'only print the URL; do not try to open a browser')
-    .option('--timeout <seconds>', 'give up when no authorization arrives within this', positiveInteger, 300)
+    .option('--timeout <seconds>', 'give up when no authorization arrives within this (at most 3600)', loginTimeout, 300)
     .addHelpText(
       'after',
       `
@@ -64,7 +64,10 @@ ${EXIT_CODE_HELP}`,
   program
     .command('authorize-url')
     .description("Print the app's authorization URL (GHL_AUTHORIZE_URL, GHL_SCOPES), e.g. for the agency admin who installs it")
-    .addHelpText('after', '\nExamples:\n  npx ghl-auth authorize-url\n  npx ghl-auth authorize-url | xclip -selection clipboard')
+    .addHelpText(
+      'after',
+      '\nWhite-label apps set GHL_AUTHORIZE_URL=https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation\n(not the agency\'s own domain).\n\nExamples:\n  npx ghl-auth authorize-url\n  npx ghl-auth authorize-url | xclip -selection clipboard',
+    )
     .action(async () => (await import('./commands/authorize-url.js')).authorizeUrlCommand(program.opts()));
 
   program
@@ -93,16 +96,17 @@ ${EXIT_CODE_HELP}`,
     .option('--force', 'replace an existing token file (the old one is kept as <file>.bak)')
     .addHelpText(
       'after',
-      `\nThe JSON needs access_token, refresh_token, and expires_in (seconds from now) or expires_at (ISO 8601, or Unix\ntime); other fields (scope, locationId, companyId, ...) are kept. Incomplete input ends with exit 2, nothing saved.\n\nExamples:\n  npx ghl-auth tokens import tokens.json\n  pbpaste | npx ghl-auth tokens import -\n  npx ghl-auth tokens import --force ghl_tokens.json.bak     undo a re-authorization`,
+      `\nThe JSON needs access_token, refresh_token, and expires_in (seconds from now, at most 86400) or expires_at (ISO\n8601, or Unix time; at most a day ahead); other fields (scope, locationId, companyId, ...) are kept. Incomplete input ends with exit 2, nothing saved.\n\nExamples:\n  npx ghl-auth tokens import tokens.json\n  pbpaste | npx ghl-auth tokens import -\n  npx ghl-auth tokens import --force ghl_tokens.json.bak     undo a re-authorization`,
     )
     .action(async (file: string | undefined, options) => (await import('./commands/tokens-import.js')).tokensImportCommand(program.opts(), file, options));
 
   return program;
 }
 
-function positiveInteger(value: string): number {
+/** Bounded: past Node's timer limit (about 24 days) a timeout fires at once. */
+function loginTimeout(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('must be a whole number of seconds above 0');
+  if (!Number.isInteger(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 1 to 3600');
   return number;
 }
 

@@ -15,15 +15,41 @@ const blank = (value: unknown) => (typeof value === 'string' && value.trim() ===
 const text = (problem: string) => z.preprocess(blank, z.string({ error: problem }).trim());
 const optionalText = z.preprocess(blank, z.string().trim().optional());
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const seconds = (fallback: number) =>
-  z.preprocess(blank, z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be positive').default(fallback));
+/** Bounded: a value past Node's timer limit (about 24 days) would fire at once, and none makes sense that long. */
+const seconds = (fallback: number, max: number, why: string) =>
+  z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .positive('must be positive')
+      .max(max, `must be at most ${max} seconds (${why})`)
+      .default(fallback),
+  );
+/** GHL ids (location, contact) are about 20 letters and digits; bounded, so a pasted URL or text is refused. */
+const GHL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const ghlId = (what: string, urlPart: RegExp) =>
+  z.preprocess(
+    blank,
+    z
+      .string()
+      .trim()
+      .regex(GHL_ID, {
+        // The id found in a pasted URL is shown (ids are no secret); anything else is not echoed.
+        error: (issue) => {
+          const inUrl = urlPart.exec(String(issue.input))?.[1];
+          return `must be a ${what} id (letters, digits, _ or -, at most 64)${inUrl ? `, not a URL: use ${inUrl}` : ''}`;
+        },
+      })
+      .optional(),
+  );
 
 const schema = z.object({
   GHL_CLIENT_ID: text('is required: the Client ID of your marketplace app'),
   GHL_CLIENT_SECRET: text('is required: the Client Secret of your marketplace app'),
   GHL_REDIRECT_URI: z.preprocess(blank, httpUrl.optional()),
-  GHL_LOCATION_ID: optionalText,
-  GHL_HEALTH_CHECK_CONTACT_ID: optionalText,
+  GHL_LOCATION_ID: ghlId('location', /\/location\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
+  GHL_HEALTH_CHECK_CONTACT_ID: ghlId('contact', /\/contacts\/detail\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
   GHL_HEALTH_CHECK_TAG_NAME: z.preprocess(blank, z.string().trim().default(DEFAULT_TAG_NAME)),
   MICROSERVICE_NAME: z.preprocess(blank, z.string().trim().default('ghl-auth')),
   GHL_AUTHORIZATION_CODE: optionalText,
@@ -32,8 +58,8 @@ const schema = z.object({
   GHL_AUTHORIZE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_AUTHORIZE_URL)),
   GHL_SCOPES: z.preprocess(blank, z.string().trim().default(CHECK_SCOPES.join(' '))),
   GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),
-  GHL_REFRESH_MARGIN_SECONDS: seconds(300),
-  GHL_CHECK_TIMEOUT_SECONDS: seconds(60),
+  GHL_REFRESH_MARGIN_SECONDS: seconds(300, 43_200, "half of GHL's 24 h access token life"),
+  GHL_CHECK_TIMEOUT_SECONDS: seconds(60, 3_600, 'an hour'),
   LOG_LEVEL: z.preprocess(
     blank,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -56,7 +82,7 @@ export interface Config {
   /** Absolute, resolved against the working directory. */
   tokensFile: string;
   apiBaseUrl: string;
-  /** The consent page `login` and `authorize-url` send the user to (white-label agencies use their own domain). */
+  /** The consent page `login` and `authorize-url` send the user to (white-label apps: marketplace.leadconnectorhq.com). */
   authorizeUrl: string;
   /** Space-separated, as GHL's authorization URL takes them. */
   scopes: string;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 
 /** What the previous run of `check` ended with, kept beside the token file (outside its lock). */
@@ -23,6 +24,38 @@ export async function readLastRun(tokensFile: string): Promise<LastRun | undefin
     return JSON.parse(await readFile(lastRunPath(tokensFile), 'utf8')) as LastRun;
   } catch {
     return undefined;
+  }
+}
+
+/** How long a run waits for another run's update of the record (a few ms each) before it skips its own. */
+export const LAST_RUN_LOCK_WAIT_MS = 2_000;
+/** An update takes milliseconds: a lock older than this was left by a killed run. */
+const LAST_RUN_LOCK_STALE_MS = 5_000;
+
+/**
+ * Read-modify-write of the record under its own short lock (`<record>.lock`), so concurrent runs each
+ * add their requests to the totals: the counter stays exact and never goes backwards. `alongside`
+ * runs under the same lock (the metrics file, so it is written in the order of the totals).
+ * Throws when the lock is not had within LAST_RUN_LOCK_WAIT_MS: the caller skips the update.
+ */
+export async function updateLastRun(
+  tokensFile: string,
+  next: (previous: LastRun | undefined) => LastRun,
+  alongside: (record: LastRun) => Promise<void>,
+): Promise<{ previous: LastRun | undefined; record: LastRun }> {
+  const release = await lockfile.lock(lastRunPath(tokensFile), {
+    realpath: false,
+    stale: LAST_RUN_LOCK_STALE_MS,
+    retries: { retries: 1_000, minTimeout: 5, maxTimeout: 50, randomize: true, maxRetryTime: LAST_RUN_LOCK_WAIT_MS },
+  });
+  try {
+    const previous = await readLastRun(tokensFile);
+    const record = next(previous);
+    await writeLastRun(tokensFile, record);
+    await alongside(record);
+    return { previous, record };
+  } finally {
+    await release().catch(() => undefined); // a lock taken over as stale is released already
   }
 }
 

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { GhlAuthError } from './errors.js';
-import { storedTokensSchema, tokenResponseSchema, toStoredTokens, type StoredTokens } from './tokens.js';
+import { MAX_ACCESS_TOKEN_SECONDS, storedTokensSchema, tokenResponseSchema, toStoredTokens, type StoredTokens } from './tokens.js';
+
+/** Nothing is spent by an import, so an expiry beyond GHL's day is refused rather than guessed at. */
+const TOO_LATE = `at most ${MAX_ACCESS_TOKEN_SECONDS} s (a day) ahead: GHL access tokens live about 24 h`;
 
 /**
  * A token response obtained elsewhere (another tool, a manual exchange): GHL's fields, with the
  * expiry as `expires_in` (seconds, from now) or `expires_at` (ISO 8601, or Unix time in seconds).
  */
 const importSchema = tokenResponseSchema.extend({
-  expires_in: z.number().positive().optional(),
+  expires_in: z.number().positive().max(MAX_ACCESS_TOKEN_SECONDS, { error: TOO_LATE }).optional(),
   expires_at: z.union([z.iso.datetime({ offset: true }), z.number().positive()]).optional(),
 });
 
@@ -30,6 +33,7 @@ export function parseImportedTokens(text: string, source: string, nowMs: number)
   if (expiresAtInput === undefined) return toStoredTokens({ ...token, expires_in: Number(token.expires_in) }, nowMs);
   // Unix time in milliseconds is common in JavaScript stores; seconds everywhere else.
   const expiresAt = typeof expiresAtInput === 'string' ? Date.parse(expiresAtInput) : expiresAtInput > 1e12 ? expiresAtInput : expiresAtInput * 1000;
+  if (!(expiresAt <= nowMs + MAX_ACCESS_TOKEN_SECONDS * 1000)) throw invalid(source, `invalid expires_at (${TOO_LATE})`);
   // With both, the response arrived expires_in before expires_at; with expires_at alone, the age is unknown.
   const receivedAt = token.expires_in === undefined ? nowMs : expiresAt - token.expires_in * 1000;
   const expiresIn = token.expires_in ?? Math.max(1, Math.round((expiresAt - receivedAt) / 1000));
@@ -39,7 +43,11 @@ export function parseImportedTokens(text: string, source: string, nowMs: number)
 function describeIssues(issues: z.core.$ZodIssue[], json: unknown, noExpiry: boolean): string {
   const missing = new Set<string>();
   const bad = new Set<string>();
-  for (const issue of issues) (valueAt(json, issue.path) === undefined ? missing : bad).add(issue.path.join('.') || '(top level)');
+  for (const issue of issues) {
+    const path = issue.path.join('.') || '(top level)';
+    if (valueAt(json, issue.path) === undefined) missing.add(path);
+    else bad.add(issue.code === 'too_big' ? `${path} (${issue.message})` : path);
+  }
   if (noExpiry) missing.add('expires_in or expires_at');
   return [missing.size ? `missing ${[...missing].join(', ')}` : '', bad.size ? `invalid ${[...bad].join(', ')}` : ''].filter(Boolean).join('; ');
 }

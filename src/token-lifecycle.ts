@@ -36,7 +36,8 @@ export function obtainAccessToken(deps: LifecycleDeps): Promise<UsableTokens> {
       log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
     }
     const remainingMs = Date.parse(current.expiresAt) - now();
-    if (remainingMs > config.refreshMarginSeconds * 1000) return { stored: current, action: 'reused' };
+    // A pair saved without an access token (GHL sent none) has only its refresh token to offer.
+    if (remainingMs > config.refreshMarginSeconds * 1000 && current.token.access_token) return { stored: current, action: 'reused' };
     return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
   });
 }
@@ -72,7 +73,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   }
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
   const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
-  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt), 'the authorization code');
+  return saveThenJudge(deps, result, 'the authorization code');
 }
 
 /**
@@ -101,7 +102,14 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
     if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.clearRefreshMarker();
     throw error;
   }
-  return saveTokens(deps, toStoredTokens(result.token, result.receivedAt), 'the refresh token');
+  return saveThenJudge(deps, result, 'the refresh token');
+}
+
+/** A new pair is saved first, however odd GHL's answer was: what was wrong is thrown only then. */
+async function saveThenJudge(deps: LifecycleDeps, result: GrantResult, spent: string): Promise<StoredTokens> {
+  const stored = await saveTokens(deps, toStoredTokens(result.token, result.receivedAt), spent);
+  if (result.problem) throw result.problem;
+  return stored;
 }
 
 /**

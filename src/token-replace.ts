@@ -47,9 +47,13 @@ export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force:
 }
 
 /** Exchanges a fresh authorization code (single-use: at once, under the lock) and saves the pair. */
-export function authorizeWithCode(deps: LifecycleDeps, code: string, redirectUri: string, force: boolean): Promise<Replaced> {
-  return replaceTokens(deps, force, async () => {
+export async function authorizeWithCode(deps: LifecycleDeps, code: string, redirectUri: string, force: boolean): Promise<Replaced> {
+  let problem: Error | undefined;
+  const replaced = await replaceTokens(deps, force, async () => {
     const result = await exchangeCode(deps.http, deps.config, code, redirectUri, deps.now);
+    problem = result.problem; // thrown once the new pair is saved
     return toStoredTokens(result.token, result.receivedAt);
   }, 'the authorization code');
+  if (problem) throw problem;
+  return replaced;
 }

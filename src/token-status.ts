@@ -40,7 +40,8 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   const { token } = stored;
   const problems: TokenStatus['problems'] = [];
   const warnings: string[] = [];
-  const expiresAt = Date.parse(stored.expiresAt);
+  // Without an access token (GHL sent none) the pair is as good as expired: the next check refreshes.
+  const expiresAt = token.access_token ? Date.parse(stored.expiresAt) : Math.min(Date.parse(stored.expiresAt), now);
   const obtainedAt = Date.parse(stored.obtainedAt);
   const deadAt = obtainedAt + REFRESH_TOKEN_LIFETIME_MS;
 
@@ -63,7 +64,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   if (marker && marker.refreshToken === fingerprint(token.refresh_token)) {
     warnings.push(`a refresh of this token started ${marker.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
-  if (expiresAt <= now) warnings.push('the access token has expired; the next check refreshes it');
+  if (expiresAt <= now) warnings.push(`${token.access_token ? 'the access token has expired' : 'no access token was saved (GHL sent none)'}; the next check refreshes it`);
   if (lastRun && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
 
   return {

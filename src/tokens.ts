@@ -13,7 +13,19 @@ export const tokenResponseSchema = z.looseObject({
   companyId: z.string().optional(),
   userId: z.string().optional(),
 });
-export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+
+/** GHL documents access tokens living 86399 s (about 24 h): a longer expiry is not believed. */
+export const MAX_ACCESS_TOKEN_SECONDS = 86_400;
+
+/**
+ * A token pair as saved: a refresh token GHL issued is kept even when the rest of the answer was
+ * unusable (no access token, no usable expires_in), then with `expires_in` 0, so the next run refreshes.
+ */
+const savedTokenSchema = tokenResponseSchema.extend({
+  access_token: z.string().default(''),
+  expires_in: z.number().nonnegative(),
+});
+export type TokenResponse = z.infer<typeof savedTokenSchema>;
 
 export const TOKEN_FILE_VERSION = 1;
 
@@ -22,7 +34,7 @@ export const storedTokensSchema = z.looseObject({
   version: z.literal(TOKEN_FILE_VERSION),
   obtainedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
-  token: tokenResponseSchema,
+  token: savedTokenSchema,
 });
 export type StoredTokens = z.infer<typeof storedTokensSchema>;
 

@@ -5,6 +5,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../src/http-client.j
 import { exchangeCode } from '../src/oauth/exchange-code.js';
 import { refreshToken } from '../src/oauth/refresh-token.js';
 import { validateTokenResponse } from '../src/oauth/token-grant.js';
+import { alter, UNUSABLE_ANSWERS } from './odd-token-answers.js';
 
 const credentials = { clientId: 'cid', clientSecret: 'csecret', userType: 'Location' as const };
 const token = { access_token: 'at', refresh_token: 'rt', expires_in: 86399, token_type: 'Bearer', locationId: 'L1', planId: 'kept' };
@@ -49,6 +50,10 @@ describe('OAuth grants', () => {
     ['suspended location', 400, { statusCode: 400, message: 'Location is not active' }, 'location_inactive', /tokens were kept/],
     ['wrong client secret', 401, { statusCode: 401, message: 'Invalid client: client credentials are invalid' }, 'configuration', /GHL_CLIENT_SECRET/],
     ['missing parameter', 400, { statusCode: 400, message: 'Missing parameter: clientId' }, 'configuration', /GHL_CLIENT_ID/],
+    ['invalid grantType', 400, { statusCode: 400, message: 'Invalid parameter: grantType' }, 'configuration', /GHL_CLIENT_ID/],
+    ['invalid redirect_uri', 400, { statusCode: 400, message: 'Invalid parameter: redirect_uri does not match' }, 'configuration', /GHL_REDIRECT_URI/],
+    ['invalid refreshToken', 400, { statusCode: 400, message: 'Invalid parameter: refreshToken' }, 'reauthorization_required', /stored refresh token \(GHL answered 400 "Invalid parameter: refreshToken"\)\. Re-authorize.*login --force/],
+    ['invalid refresh_token', 400, { statusCode: 400, message: 'Invalid parameter: refresh_token' }, 'reauthorization_required', /login --force/],
     ['200 without a refresh token', 200, { access_token: 'a', expires_in: 10 }, 'ghl_unexpected_response', /refresh_token/],
     ['200 that is not JSON', 200, undefined, 'ghl_unexpected_response', /body is not JSON/],
     ['unknown 404', 404, { statusCode: 404, message: 'Cannot POST' }, 'ghl_unexpected_response', /404/],
@@ -61,6 +66,55 @@ describe('OAuth grants', () => {
       );
     });
   }
+
+  describe('a 2xx answer with a refresh token: returned to be saved, with what was wrong', () => {
+    const validate = (body: unknown, status = 200) => validateTokenResponse('refresh_token', { status, headers: {}, body, attempts: 1 }, 5_000);
+    for (const [name, change] of UNUSABLE_ANSWERS) {
+      it(`${name}: due at once, problem names the field`, () => {
+        const result = validate(alter(token, change));
+        assert.equal(result.token.refresh_token, 'rt');
+        assert.equal(result.token.expires_in, 0);
+        assert.equal(result.receivedAt, 5_000);
+        assert.equal(result.token.planId, 'kept');
+        assert.equal(result.problem?.code, 'ghl_unexpected_response');
+        assert.match(String(result.problem?.message), new RegExp(`invalid .*${Object.keys(change)[0]}.*new refresh token was saved`));
+        assert.equal(typeof result.token.access_token, 'string');
+      });
+    }
+
+    for (const huge of [86_401, 3e11, 1e300]) {
+      it(`expires_in ${huge}: capped at a day, no problem`, () => {
+        const result = validate({ ...token, expires_in: huge });
+        assert.equal(result.token.expires_in, 86_400);
+        assert.equal(result.problem, undefined);
+      });
+    }
+
+    it('null optional fields count as absent; a mistyped one is dropped and named', () => {
+      const quiet = validate({ ...token, locationId: null, companyId: null }, 201);
+      assert.equal(quiet.problem, undefined);
+      assert.ok(!('locationId' in quiet.token));
+      const odd = validate({ ...token, scope: ['contacts.readonly'] });
+      assert.ok(!('scope' in odd.token));
+      assert.equal(odd.token.expires_in, 86_399);
+      assert.match(String(odd.problem?.message), /invalid scope; the new tokens were saved without that field/);
+    });
+
+    for (const [name, body] of [
+      ['an empty refresh_token', { ...token, refresh_token: '' }],
+      ['a refresh token nested under data (not where GHL puts it)', { data: token }],
+      ['an array', [token]],
+    ] as const) {
+      it(`${name}: nothing to save, exit 4`, () => assert.throws(() => validate(body), (error: unknown) => error instanceof GhlAuthError && error.code === 'ghl_unexpected_response'));
+    }
+  });
+
+  it('"Invalid parameter: code" is a dead code, not configuration', () => {
+    assert.throws(
+      () => validateTokenResponse('authorization_code', { status: 400, headers: {}, body: { message: 'Invalid parameter: code' }, attempts: 1 }, 0),
+      (error: unknown) => error instanceof GhlAuthError && error.code === 'reauthorization_required' && /authorization code .*single-use/.test(error.message),
+    );
+  });
 
   it('a rejected code says codes are single-use', () => {
     assert.throws(

@@ -248,6 +248,27 @@ describe('ghl-auth tokens import', () => {
     await assert.rejects(stat(box.tokensFile));
   });
 
+  it('an expiry beyond GHL\'s day or no real time: exit 2 naming it, nothing saved, never a crash', async () => {
+    const token = response();
+    delete token.expires_in;
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ expires_in: 1e300 }, /invalid expires_in \(at most 86400 s/],
+      [{ expires_in: 3e11 }, /invalid expires_in \(at most 86400 s/],
+      [{ expires_in: -5 }, /invalid expires_in/],
+      [{ expires_at: 1e300 }, /invalid expires_at \(at most 86400 s/],
+      [{ expires_at: Date.now() / 1000 + 3e11 }, /invalid expires_at/],
+      [{ expires_at: '9999-12-31T00:00:00Z' }, /invalid expires_at/],
+      [{ expires_at: -1 }, /invalid expires_at/],
+    ];
+    for (const [expiry, expected] of cases) {
+      const result = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify({ ...token, ...expiry }) });
+      assert.equal(result.code, 2, `${JSON.stringify(expiry)}: ${result.stderr}`);
+      assert.match(verdict(result), expected);
+      assert.match(verdict(result), /nothing was saved.*\[token_input_invalid\]$/);
+    }
+    await assert.rejects(stat(box.tokensFile));
+  });
+
   it('replaces a token file only with --force, keeping a .bak that imports back', async () => {
     await box.writeTokens();
     const before = await readFile(box.tokensFile, 'utf8');

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseMonitoringSettings, readEnv, type Env, type MonitoringSettings } from '../config.js';
-import { nextLastRun, readLastRun, writeLastRun, type LastRun } from '../last-run.js';
+import { nextLastRun, readLastRun, updateLastRun, type LastRun } from '../last-run.js';
 import { createLogger, type Logger } from '../logger.js';
 import { TokenStore } from '../token-store.js';
 import { failureAlert, recoveryAlert, sendAlert, type AlertBody } from './alert.js';
@@ -53,11 +53,13 @@ export class RunMonitor {
   async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}): Promise<void> {
     const { settings, log } = this;
     const outcome = outcomeOf(error, this.startedMs, this.now());
-    // Written after the run's locks are released: reporting never holds up another run.
-    const previous = await readLastRun(settings.tokensFile);
-    const record = nextLastRun(previous, outcome, apiRequests);
-    await writeLastRun(settings.tokensFile, record).catch((cause: unknown) => this.warn('the last-run record could not be written', cause));
-    if (settings.metricsFile) await this.writeMetrics(settings.metricsFile, outcome, record);
+    // After the token file's lock is released, under the record's own short lock: concurrent runs add up exactly.
+    const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record) : Promise.resolve());
+    const updated = await updateLastRun(settings.tokensFile, (previous) => nextLastRun(previous, outcome, apiRequests), writeMetrics).catch((cause: unknown) => {
+      this.warn('the last-run record and metrics were not updated (another run held them, or the record could not be written)', cause);
+      return undefined;
+    });
+    const previous = updated ? updated.previous : await readLastRun(settings.tokensFile);
     await this.startPing; // so the service sees /start before the end of the run
     const alert = this.alertFor(outcome, previous);
     await Promise.all([

@@ -1,6 +1,7 @@
 import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
+import { readTokenAnswer } from './token-answer.js';
 
 export type Grant = 'authorization_code' | 'refresh_token';
 
@@ -15,6 +16,8 @@ export interface GrantResult {
   /** When the answer arrived, for the absolute expiry. */
   receivedAt: number;
   attempts: number;
+  /** Something was wrong with a 2xx answer that still carried a new pair: throw it after saving `token`. */
+  problem?: GhlAuthError;
 }
 
 /** POST /oauth/token, form-encoded, no Authorization header. Answers GHL's reply unjudged. */
@@ -27,17 +30,21 @@ export function sendTokenRequest(http: HttpClient, credentials: ClientCredential
   });
 }
 
-/** Turns GHL's reply into a token response or the error that says what the user must do. */
+/**
+ * Turns GHL's reply into a token response or the error that says what the user must do. A 2xx answer
+ * with a new refresh token is returned even when odd, with the `problem` to throw once it is saved.
+ */
 export function validateTokenResponse(grant: Grant, response: HttpResponse, receivedAt: number): GrantResult {
   const { status, body } = response;
-  if (status === 200 || status === 201) {
+  if (status >= 200 && status < 300) {
+    const answer = readTokenAnswer(status, body);
+    if (answer) return { ...answer, receivedAt, attempts: response.attempts };
     const parsed = tokenResponseSchema.safeParse(body);
-    if (parsed.success) return { token: parsed.data, receivedAt, attempts: response.attempts };
     // A success status means GHL may have spent the token: only the next run can tell.
     const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
     throw new GhlAuthError(
       'ghl_unexpected_response',
-      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
+      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${(parsed.error?.issues ?? []).map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
     );
   }
   const message = ghlMessage(body);
@@ -45,6 +52,11 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   if (/invalid grant/i.test(message)) {
     if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
     throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
+  }
+  // GHL also answers "Invalid parameter: refreshToken" (or code) for a dead credential: not a configuration typo.
+  if (/invalid parameter\W*(refresh_?token|code)\b/i.test(message)) {
+    const dead = grant === 'authorization_code' ? `the authorization code (GHL answered ${answer}): ${NEW_CODE}` : `the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`;
+    throw new GhlAuthError('reauthorization_required', `GHL rejected ${dead}`);
   }
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
@@ -57,10 +69,11 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; the next run will try again`);
 }
 
-export const REFRESH_TOKEN_DEAD =
-  'GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). Re-authorize: run `ghl-auth login --force` on a machine with a browser (the old file is kept as .bak), or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+const REAUTHORIZE =
+  'Re-authorize: run `ghl-auth login --force` on a machine with a browser (the old file is kept as .bak), or set a new GHL_AUTHORIZATION_CODE and move the token file away';
+export const REFRESH_TOKEN_DEAD = `GHL rejected the stored refresh token (Invalid grant: used, revoked or expired). ${REAUTHORIZE}`;
 /** A retried refresh that ends in Invalid grant: the first attempt most likely rotated the token and lost the answer. */
 const lostInTransit = (attempts: number) =>
   `Likely cause: this run sent it ${attempts} times, and an earlier attempt (cut off by a connection reset or a 5xx) had already rotated it at GHL, so the new pair's answer was lost`;
-const CODE_DEAD =
-  'GHL rejected the authorization code (Invalid grant): codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
+const NEW_CODE = 'codes are single-use and expire within minutes. Get a new one by installing the app again (or run `ghl-auth login`) and use it at once';
+const CODE_DEAD = `GHL rejected the authorization code (Invalid grant): ${NEW_CODE}`;
