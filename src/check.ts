@@ -1,7 +1,7 @@
 import { addContactTags, getContact } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
-import { isForOtherLocation, type StoredTokens } from './tokens.js';
+import { judgeTokens, problemsIn } from './token-judge.js';
 
 export interface CheckResult {
   contactId: string;
@@ -25,7 +25,9 @@ export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
   if (!contactId) throw new GhlAuthError('configuration', 'GHL_HEALTH_CHECK_CONTACT_ID is required: the id of the contact the check reads and tags');
   const usable = await obtainAccessToken(deps);
   let stored = usable.stored;
-  assertLocation(stored, config.locationId);
+  // The judge that status and login use: a token the check cannot work with fails here, before any request.
+  const [unfit] = problemsIn(judgeTokens(stored, config, now()));
+  if (unfit) throw new GhlAuthError(unfit.code, unfit.message);
 
   let recoveredFrom401 = false;
   const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
@@ -56,13 +58,4 @@ export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
 /** A 401 that survives a refresh is not the token's age: a human has to look. */
 function reauthorizeOn401(error: unknown): unknown {
   return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
-}
-
-function assertLocation(stored: StoredTokens, expected: string | undefined): void {
-  if (isForOtherLocation(stored, expected)) {
-    throw new GhlAuthError(
-      'configuration',
-      `the token file holds a token for location ${stored.token.locationId}, but GHL_LOCATION_ID is ${expected}: authorize the app for ${expected} (ghl-auth login --force) or correct GHL_LOCATION_ID`,
-    );
-  }
 }

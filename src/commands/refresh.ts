@@ -1,6 +1,6 @@
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 import { refreshNow } from '../token-lifecycle.js';
-import { relativeTime } from '../token-report.js';
+import { relativeTime } from '../tokens.js';
 
 export async function refreshCommand(globals: GlobalOptions, options: { force?: boolean }): Promise<void> {
   const runtime = await createRuntime(globals, []);
