@@ -1,4 +1,5 @@
 import { parseConfig, readEnv, type Config, type Requirement } from './config.js';
+import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
 import type { LifecycleDeps } from './token-lifecycle.js';
@@ -21,8 +22,8 @@ export interface Runtime extends LifecycleDeps {
 
 /** Everything a command needs, built from the environment once; tests and the demo build their own. */
 export async function createRuntime(options: GlobalOptions, requirements: readonly Requirement[], env = process.env, cwd = process.cwd()): Promise<Runtime> {
-  const { env: merged } = readEnv(env, options.envFile, cwd);
-  const config = parseConfig(merged, cwd, requirements);
+  const { env: merged, envFile } = readEnv(env, options.envFile, cwd);
+  const config = withEnvFileHint(() => parseConfig(merged, cwd, requirements), envFile, cwd);
   const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY) });
   return assembleRuntime(config, log);
 }
@@ -31,4 +32,14 @@ export function assembleRuntime(config: Config, log: Logger): Runtime {
   const signal = AbortSignal.timeout(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({ baseUrl: config.apiBaseUrl, signal, log, userAgent: `ghl-auth/${VERSION}` });
   return { config, log, http, signal, store: new TokenStore(config.tokensFile, log), now: Date.now };
+}
+
+/** Most invalid configurations on a new machine are a .env that is not there: say so. */
+function withEnvFileHint(parse: () => Config, envFile: string | undefined, cwd: string): Config {
+  try {
+    return parse();
+  } catch (error) {
+    if (envFile !== undefined || !hasCode(error, 'configuration')) throw error;
+    throw new GhlAuthError('configuration', `${error.message}. No .env file was found in ${cwd}: copy .env.example to .env there, or name one with --env-file`);
+  }
 }

@@ -53,7 +53,7 @@ export async function demoCommand(): Promise<void> {
     });
     await step('4. Check with the rotated token', check);
     say(`Done: ${fake.requests.length} requests to GHL, ${fake.state.refreshTokensSpentTwice} refresh token(s) spent twice.`);
-    say('Next: copy .env.example to .env, fill in your app, run `npx ghl-auth check` (see README).');
+    say('Next, with your own app: copy .env.example to .env, fill it in, then run `npx ghl-auth login` (see README).');
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });
