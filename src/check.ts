@@ -1,7 +1,10 @@
+import type { ConfigWith, Credentials } from './config.js';
 import { addContactTags, getContact } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
 import { judgeTokens, problemsIn } from './token-judge.js';
+
+export type CheckDeps = LifecycleDeps & { config: ConfigWith<Credentials | 'GHL_HEALTH_CHECK_CONTACT_ID'> };
 
 export interface CheckResult {
   contactId: string;
@@ -18,11 +21,10 @@ export interface CheckResult {
  * The health check: a usable token, then read the contact and add the tag. One 401 on a token we
  * believed valid is answered by one refresh and one retry; anything else is the caller's to report.
  */
-export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
+export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const { config, http, now } = deps;
   const started = now();
-  const contactId = config.contactId;
-  if (!contactId) throw new GhlAuthError('configuration', 'GHL_HEALTH_CHECK_CONTACT_ID is required: the id of the contact the check reads and tags');
+  const { contactId } = config;
   const usable = await obtainAccessToken(deps);
   let stored = usable.stored;
   // The judge that status and login use: a token the check cannot work with fails here, before any request.

@@ -73,4 +73,13 @@ describe('ghl-auth status judges tokens by the rules check uses', () => {
     assert.equal(result.code, 2);
     assert.match(verdict(result), /GHL_CLIENT_ID is required.*No \.env file was found in .*: copy \.env\.example to \.env there, or name one with --env-file/);
   });
+
+  it('status and tokens import read only local files: they need no client id or secret', async () => {
+    const noCredentials = { env: { GHL_CLIENT_ID: undefined, GHL_CLIENT_SECRET: undefined } };
+    const imported = await box.run(['tokens', 'import', '-'], { ...noCredentials, stdin: JSON.stringify(box.fake.state.issueTokens()) });
+    assert.equal(imported.code, 0, imported.stderr);
+    const status = await box.run(['status'], noCredentials);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, /verdict: usable/);
+  });
 });
