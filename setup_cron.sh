@@ -34,9 +34,9 @@ case "${1:-}" in
   --print) mode=print ;;
   --remove) mode=remove ;;
   -h | --help) usage; exit 0 ;;
-  *) usage >&2; exit 2 ;;
+  *) usage >&2; fail "unknown option '$1'" ;;
 esac
-(($# <= 1)) || { usage >&2; exit 2; }
+(($# <= 1)) || { usage >&2; fail "one option at a time (got: $*)"; }
 
 # cron passes the command to sh and turns % into newlines: refuse paths that would need quoting.
 [[ $RUNNER =~ ^[A-Za-z0-9_./+@-]+$ ]] || fail "the install path $SCRIPT_DIR contains spaces or special characters; move it (e.g. to /opt/ghl-auth)"
@@ -91,4 +91,10 @@ require_crontab
 kept=$(crontab_without_ours)
 write_crontab "$kept" "$line"
 echo "installed: $line"
-echo "runs every $interval h; logs: GHL_LOG_FILE (default /var/log/ghl_auth_check.log, else $SCRIPT_DIR/logs/)"
+log_file=$(setting "$SCRIPT_DIR/.env" GHL_LOG_FILE '')
+if [[ -n $log_file ]]; then
+  [[ $log_file == /* ]] || log_file="$SCRIPT_DIR/${log_file#./}"
+  echo "runs every $interval h; logs: $log_file (GHL_LOG_FILE)"
+else
+  echo "runs every $interval h; logs: /var/log/ghl_auth_check.log, or $SCRIPT_DIR/logs/ghl_auth_check.log where that is not writable"
+fi

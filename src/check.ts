@@ -1,7 +1,10 @@
+import type { ConfigWith, Credentials } from './config.js';
 import { addContactTags, getContact } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
-import { isForOtherLocation, type StoredTokens } from './tokens.js';
+import { judgeTokens, problemsIn } from './token-judge.js';
+
+export type CheckDeps = LifecycleDeps & { config: ConfigWith<Credentials | 'GHL_HEALTH_CHECK_CONTACT_ID'> };
 
 export interface CheckResult {
   contactId: string;
@@ -18,14 +21,15 @@ export interface CheckResult {
  * The health check: a usable token, then read the contact and add the tag. One 401 on a token we
  * believed valid is answered by one refresh and one retry; anything else is the caller's to report.
  */
-export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
+export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const { config, http, now } = deps;
   const started = now();
-  const contactId = config.contactId;
-  if (!contactId) throw new GhlAuthError('configuration', 'GHL_HEALTH_CHECK_CONTACT_ID is required: the id of the contact the check reads and tags');
+  const { contactId } = config;
   const usable = await obtainAccessToken(deps);
   let stored = usable.stored;
-  assertLocation(stored, config.locationId);
+  // The judge that status and login use: a token the check cannot work with fails here, before any request.
+  const [unfit] = problemsIn(judgeTokens(stored, config, now()));
+  if (unfit) throw new GhlAuthError(unfit.code, unfit.message);
 
   let recoveredFrom401 = false;
   const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
@@ -56,13 +60,4 @@ export async function runCheck(deps: LifecycleDeps): Promise<CheckResult> {
 /** A 401 that survives a refresh is not the token's age: a human has to look. */
 function reauthorizeOn401(error: unknown): unknown {
   return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
-}
-
-function assertLocation(stored: StoredTokens, expected: string | undefined): void {
-  if (isForOtherLocation(stored, expected)) {
-    throw new GhlAuthError(
-      'configuration',
-      `the token file holds a token for location ${stored.token.locationId}, but GHL_LOCATION_ID is ${expected}: authorize the app for ${expected} (ghl-auth login --force) or correct GHL_LOCATION_ID`,
-    );
-  }
 }

@@ -12,7 +12,6 @@ export const CHECK_SCOPES = ['contacts.readonly', 'contacts.write'] as const;
 
 /** Blank values count as unset, so `GHL_CLIENT_ID=` is reported as missing rather than accepted. */
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const text = (problem: string) => z.preprocess(blank, z.string({ error: problem }).trim());
 const optionalText = z.preprocess(blank, z.string().trim().optional());
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 /** Bounded: a value past Node's timer limit (about 24 days) would fire at once, and none makes sense that long. */
@@ -45,8 +44,8 @@ const ghlId = (what: string, urlPart: RegExp) =>
   );
 
 const schema = z.object({
-  GHL_CLIENT_ID: text('is required: the Client ID of your marketplace app'),
-  GHL_CLIENT_SECRET: text('is required: the Client Secret of your marketplace app'),
+  GHL_CLIENT_ID: optionalText,
+  GHL_CLIENT_SECRET: optionalText,
   GHL_REDIRECT_URI: z.preprocess(blank, httpUrl.optional()),
   GHL_LOCATION_ID: ghlId('location', /\/location\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
   GHL_HEALTH_CHECK_CONTACT_ID: ghlId('contact', /\/contacts\/detail\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
@@ -70,9 +69,13 @@ const schema = z.object({
   GHL_METRICS_FILE: optionalText,
 });
 
+/**
+ * Every setting; the ones only some commands need are optional here. A command names what it needs
+ * (a Requirement) and gets a ConfigWith<those>, in which they are plain strings.
+ */
 export interface Config {
-  clientId: string;
-  clientSecret: string;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
   redirectUri: string | undefined;
   locationId: string | undefined;
   contactId: string | undefined;
@@ -102,8 +105,20 @@ export interface Config {
 /** What a run needs to report its outcome: alerts, pings, metrics and the last-run record. */
 export type MonitoringSettings = Pick<Config, 'serviceName' | 'logLevel' | 'locationId' | 'tokensFile' | 'alertWebhookUrl' | 'alertOnRecovery' | 'healthchecksUrl' | 'metricsFile'>;
 
-/** Variables a command cannot run without, beyond the ones every command needs. */
-export type Requirement = 'GHL_HEALTH_CHECK_CONTACT_ID' | 'GHL_REDIRECT_URI';
+/** Variables some commands cannot run without, and the Config field each one fills. */
+interface RequiredField {
+  GHL_CLIENT_ID: 'clientId';
+  GHL_CLIENT_SECRET: 'clientSecret';
+  GHL_HEALTH_CHECK_CONTACT_ID: 'contactId';
+  GHL_REDIRECT_URI: 'redirectUri';
+}
+
+export type Requirement = keyof RequiredField;
+/** The config of a command that required `R`: those fields are known to be set. */
+export type ConfigWith<R extends Requirement> = Config & { [K in R as RequiredField[K]]: string };
+/** What every command that talks to GHL's token endpoint needs. */
+export const CREDENTIALS = ['GHL_CLIENT_ID', 'GHL_CLIENT_SECRET'] as const satisfies readonly Requirement[];
+export type Credentials = (typeof CREDENTIALS)[number];
 
 export type Env = Record<string, string | undefined>;
 
@@ -129,7 +144,7 @@ export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: s
 }
 
 /** Validates everything at once, so one run reports every problem, each by its variable name. */
-export function parseConfig(env: Env, cwd: string, requirements: readonly Requirement[] = []): Config {
+export function parseConfig<R extends Requirement = never>(env: Env, cwd: string, requirements: readonly R[] = []): ConfigWith<R> {
   const result = schema.safeParse(env);
   const problems = result.success ? [] : result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
   for (const name of requirements) {
@@ -139,7 +154,7 @@ export function parseConfig(env: Env, cwd: string, requirements: readonly Requir
     throw new GhlAuthError('configuration', `invalid configuration: ${problems.join('; ')} (set them in .env or the environment; see .env.example)`);
   }
   const v = result.data;
-  return {
+  const config: Config = {
     clientId: v.GHL_CLIENT_ID,
     clientSecret: v.GHL_CLIENT_SECRET,
     redirectUri: v.GHL_REDIRECT_URI,
@@ -154,6 +169,7 @@ export function parseConfig(env: Env, cwd: string, requirements: readonly Requir
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
     ...monitoringSettings(v, cwd),
   };
+  return config as ConfigWith<R>; // every required field was checked above
 }
 
 /**
@@ -198,6 +214,8 @@ const MONITORING_VARIABLES = [
 type MonitoringVariable = (typeof MONITORING_VARIABLES)[number];
 
 const REQUIREMENT_HINTS: Record<Requirement, string> = {
+  GHL_CLIENT_ID: 'is required: the Client ID of your marketplace app',
+  GHL_CLIENT_SECRET: 'is required: the Client Secret of your marketplace app',
   GHL_HEALTH_CHECK_CONTACT_ID: 'is required: the id of the contact the check reads and tags',
   GHL_REDIRECT_URI: "is required to exchange an authorization code: your app's redirect URI, exactly as registered",
 };

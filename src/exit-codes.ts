@@ -21,12 +21,3 @@ const EXIT_CODES: Record<ErrorCode, number> = {
 export function exitCodeOf(error: unknown): number {
   return error instanceof GhlAuthError ? EXIT_CODES[error.code] : 1;
 }
-
-export const EXIT_CODE_HELP = `
-Exit codes:
-  0  healthy
-  1  internal error (a bug: please report it)
-  2  configuration or local setup (env, .env, token file, contact id, client credentials)
-  3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login --force\`
-  4  GHL unavailable or failing after retries (temporary: the next run tries again)
-  5  token file locked by another run`;

@@ -1,7 +1,7 @@
-import { parseConfig, readEnv, type Config, type Requirement } from './config.js';
+import { parseConfig, readEnv, type Config, type ConfigWith, type Env, type Requirement } from './config.js';
+import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
-import type { LifecycleDeps } from './token-lifecycle.js';
 import { TokenStore } from './token-store.js';
 import { VERSION } from './version.js';
 
@@ -9,26 +9,54 @@ export interface GlobalOptions {
   envFile?: string;
 }
 
-export interface Runtime extends LifecycleDeps {
-  config: Config;
+/** What a command works with; `C` says which settings it required. */
+export interface Runtime<C extends Config = Config> {
+  config: C;
   http: HttpClient;
   log: Logger;
   store: TokenStore;
-  /** Ends with the run's deadline (GHL_CHECK_TIMEOUT_SECONDS). */
-  signal: AbortSignal;
+  now: () => number;
 }
 
+/** One run's environment: the process environment laid over the .env file, read once per run. */
+export interface RunEnvironment {
+  env: Env;
+  envFile: string | undefined;
+  cwd: string;
+  /** An env file that was named but cannot be read: thrown by configFor, while monitoring makes do with `env`. */
+  problem?: unknown;
+}
+
+export function loadEnvironment(options: GlobalOptions, processEnv: Env = process.env, cwd = process.cwd()): RunEnvironment {
+  try {
+    return { ...readEnv(processEnv, options.envFile, cwd), cwd };
+  } catch (problem) {
+    return { env: { ...processEnv }, envFile: undefined, cwd, problem };
+  }
+}
+
+/** The validated configuration a command needs, with a hint when no .env file was found. */
+export function configFor<R extends Requirement = never>(environment: RunEnvironment, requirements: readonly R[]): ConfigWith<R> {
+  if (environment.problem) throw environment.problem;
+  try {
+    return parseConfig(environment.env, environment.cwd, requirements);
+  } catch (error) {
+    // Most invalid configurations on a new machine are a .env that is not there: say so.
+    if (environment.envFile !== undefined || !hasCode(error, 'configuration')) throw error;
+    throw new GhlAuthError('configuration', `${error.message}. No .env file was found in ${environment.cwd}: copy .env.example to .env there, or name one with --env-file`);
+  }
+}
 
 /** Everything a command needs, built from the environment once; tests and the demo build their own. */
-export async function createRuntime(options: GlobalOptions, requirements: readonly Requirement[], env = process.env, cwd = process.cwd()): Promise<Runtime> {
-  const { env: merged } = readEnv(env, options.envFile, cwd);
-  const config = parseConfig(merged, cwd, requirements);
+export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[]): Promise<Runtime<ConfigWith<R>>> {
+  const config = configFor(loadEnvironment(options), requirements);
   const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY) });
   return assembleRuntime(config, log);
 }
 
-export function assembleRuntime(config: Config, log: Logger): Runtime {
+export function assembleRuntime<C extends Config>(config: C, log: Logger): Runtime<C> {
+  // The run's deadline (GHL_CHECK_TIMEOUT_SECONDS) aborts every request and backoff.
   const signal = AbortSignal.timeout(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({ baseUrl: config.apiBaseUrl, signal, log, userAgent: `ghl-auth/${VERSION}` });
-  return { config, log, http, signal, store: new TokenStore(config.tokensFile, log), now: Date.now };
+  return { config, log, http, store: new TokenStore(config.tokensFile, log), now: Date.now };
 }

@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import type { ConfigWith, Credentials } from './config.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { Logger } from './logger.js';
@@ -9,7 +9,7 @@ import type { TokenStore } from './token-store.js';
 import { fingerprint, toStoredTokens, type StoredTokens } from './tokens.js';
 
 export interface LifecycleDeps {
-  config: Config;
+  config: ConfigWith<Credentials>;
   store: TokenStore;
   http: HttpClient;
   log: Logger;

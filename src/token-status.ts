@@ -1,13 +1,9 @@
 import type { Config } from './config.js';
 import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
-import { missingCheckScopes, relativeTime, SCOPES_UNKNOWN } from './token-report.js';
+import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './token-judge.js';
 import type { RefreshMarker } from './token-store.js';
-import { fingerprint, isForOtherLocation, scopesOf, type StoredTokens } from './tokens.js';
-
-/** GHL: a refresh token lives one year unless used (each refresh starts a new one). */
-const REFRESH_TOKEN_LIFETIME_MS = 365 * 24 * 3600_000;
-const REFRESH_TOKEN_WARNING_MS = 30 * 24 * 3600_000;
+import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './tokens.js';
 
 /** Everything `status` shows; never a token. */
 export interface TokenStatus {
@@ -38,34 +34,23 @@ export interface StatusInput {
 /** Judges the saved tokens from local facts only: no request to GHL. */
 export function assessTokens({ config, stored, lastRun, marker, now }: StatusInput): TokenStatus {
   const { token } = stored;
-  const problems: TokenStatus['problems'] = [];
-  const warnings: string[] = [];
+  const findings = judgeTokens(stored, config, now);
+  const problems: TokenStatus['problems'] = problemsIn(findings).map(({ code, message }) => ({ code, message }));
+  const warnings = warningsIn(findings).map((finding) => finding.message);
   // Without an access token (GHL sent none) the pair is as good as expired: the next check refreshes.
   const expiresAt = token.access_token ? Date.parse(stored.expiresAt) : Math.min(Date.parse(stored.expiresAt), now);
   const obtainedAt = Date.parse(stored.obtainedAt);
-  const deadAt = obtainedAt + REFRESH_TOKEN_LIFETIME_MS;
-
-  // Import requires no scope field, and check does not judge it: without one there is nothing to judge.
   const missing = missingCheckScopes(stored);
-  if (!missing) warnings.push(SCOPES_UNKNOWN);
-  else if (missing.length > 0) problems.push({ code: 'scope_missing', message: `the token lacks ${missing.join(' and ')}, which the check needs: run \`ghl-auth login --force\`` });
-  if (now >= deadAt) {
-    problems.push({ code: 'reauthorization_required', message: `the refresh token was obtained ${relativeTime(obtainedAt, now)} and never used: GHL expires it after a year; run \`ghl-auth login --force\`` });
-  } else if (now >= deadAt - REFRESH_TOKEN_WARNING_MS) {
-    warnings.push(`the refresh token expires unused ${relativeTime(deadAt, now)} (GHL's one-year limit): run \`ghl-auth refresh --force\` or \`ghl-auth check\` before then`);
-  }
-  // Only a failure after these tokens were saved says something about them.
-  if (lastRun && lastRun.exitCode === 3 && Date.parse(lastRun.at) >= obtainedAt) {
+  // Only a run after these tokens were saved says something about them: a `check` that failed before
+  // the first `login` is history.
+  const lastRunCounts = lastRun !== undefined && Date.parse(lastRun.at) >= obtainedAt;
+  if (lastRunCounts && lastRun.exitCode === 3) {
     problems.push({ code: 'reauthorization_required', message: `the last check (${lastRun.at}) ended with: ${lastRun.message ?? lastRun.reason ?? 'exit 3'}` });
-  }
-  if (isForOtherLocation(stored, config.locationId)) {
-    problems.push({ code: 'configuration', message: `the token is for location ${token.locationId ?? '(none)'}, but GHL_LOCATION_ID is ${config.locationId}` });
   }
   if (marker && marker.refreshToken === fingerprint(token.refresh_token)) {
     warnings.push(`a refresh of this token started ${marker.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
-  if (expiresAt <= now) warnings.push(`${token.access_token ? 'the access token has expired' : 'no access token was saved (GHL sent none)'}; the next check refreshes it`);
-  if (lastRun && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
+  if (lastRunCounts && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
 
   return {
     tokensFile: config.tokensFile,
@@ -78,7 +63,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
     scopes: scopesOf(stored),
     checkScopesPresent: missing ? missing.length === 0 : null,
     accessToken: { expiresAt: stored.expiresAt, expiresIn: relativeTime(expiresAt, now), expired: expiresAt <= now },
-    refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(deadAt).toISOString() },
+    refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(refreshTokenDeadAt(stored)).toISOString() },
     lastCheck: lastRun ?? null,
   };
 }

@@ -61,3 +61,11 @@ export function isForOtherLocation(stored: StoredTokens, expected: string | unde
 export function scopesOf(stored: StoredTokens): string[] {
   return (stored.token.scope ?? '').split(/\s+/).filter(Boolean);
 }
+
+/** "in 23 h 59 min", "3 days ago": enough to read at a glance. */
+export function relativeTime(targetMs: number, nowMs: number): string {
+  const minutes = Math.floor(Math.abs(targetMs - nowMs) / 60_000);
+  const span =
+    minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.floor(minutes / (24 * 60))} days`;
+  return targetMs >= nowMs ? `in ${span}` : `${span} ago`;
+}

@@ -33,7 +33,7 @@ describe('config', () => {
 
   it('reports every problem at once, each by name, never a value', () => {
     const error = configError(() =>
-      parseConfig({ GHL_CLIENT_SECRET: '  ', GHL_API_BASE_URL: 'not a url', GHL_REFRESH_MARGIN_SECONDS: '-5', LOG_LEVEL: 'loud' }, '/', ['GHL_HEALTH_CHECK_CONTACT_ID', 'GHL_REDIRECT_URI']),
+      parseConfig({ GHL_CLIENT_SECRET: '  ', GHL_API_BASE_URL: 'not a url', GHL_REFRESH_MARGIN_SECONDS: '-5', LOG_LEVEL: 'loud' }, '/', ['GHL_CLIENT_ID', 'GHL_CLIENT_SECRET', 'GHL_HEALTH_CHECK_CONTACT_ID', 'GHL_REDIRECT_URI']),
     );
     for (const name of ['GHL_CLIENT_ID', 'GHL_CLIENT_SECRET', 'GHL_API_BASE_URL', 'GHL_REFRESH_MARGIN_SECONDS', 'LOG_LEVEL', 'GHL_HEALTH_CHECK_CONTACT_ID', 'GHL_REDIRECT_URI']) {
       assert.ok(error.message.includes(name), `${name} missing from: ${error.message}`);

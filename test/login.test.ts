@@ -204,7 +204,7 @@ describe('ghl-auth login', () => {
     await redirect(url, { code: box.fake.state.issueCode({ scope: 'contacts.readonly', locationId: 'OTHERloc' }), state: String(url.searchParams.get('state')) });
     const result = await login.result;
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /warning: the token lacks contacts\.write/);
+    assert.match(result.stderr, /warning: the token.s scopes lack contacts\.write/);
     assert.match(result.stderr, /warning: the token is for location OTHERloc, but GHL_LOCATION_ID is LOC123demo/);
   });
 });
@@ -238,6 +238,18 @@ describe('ghl-auth login with a redirect URI this machine cannot listen on (past
     assert.equal(result.code, 3);
     assert.match(verdict(result), /pasted URL was not accepted because its state/);
     assert.equal(box.fake.requests.length, 0);
+  });
+
+  it('a pasted URL of another login is refused and the next line is read, as the loopback listener does', async () => {
+    box = await Sandbox.create({ redirectUri: 'https://google.com/' });
+    const login = startLogin(box, [], { keepStdinOpen: true });
+    const url = await login.url;
+    login.child.stdin?.write(`https://google.com/?code=${box.fake.state.issueCode()}&state=old\n`);
+    login.child.stdin?.end(`https://google.com/?code=${box.fake.state.issueCode()}&state=${String(url.searchParams.get('state'))}\n`);
+    const result = await login.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /That URL was not accepted because its state/);
+    assert.equal(box.fake.requestsTo('token').length, 1, 'only the URL with the right state is exchanged');
   });
 
   it('with no terminal and nothing on stdin it says what to do instead (exit 2)', async () => {

@@ -102,4 +102,18 @@ describe('setup_cron.sh (with a recording fake of crontab)', () => {
     assert.match(unknown.stderr, /^Usage: \.\/setup_cron\.sh/);
     assert.equal(await box.crontabWrites(), 0);
   });
+
+  it('names an unknown option, and changes nothing', async () => {
+    const result = await setup(['--bogus']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /setup_cron\.sh: unknown option '--bogus'/);
+    assert.equal(await box.crontab(), undefined);
+  });
+
+  it("says where the runs will log: .env's GHL_LOG_FILE when set, resolved like run_ghl_check.sh does", async () => {
+    await box.writeEnv(['GHL_LOG_FILE=./logs/ghl.log']);
+    const result = await setup();
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`logs: ${join(box.install, 'logs/ghl.log')} \\(GHL_LOG_FILE\\)`));
+  });
 });

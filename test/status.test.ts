@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Sandbox } from './helpers.js';
+import { Sandbox, verdict } from './helpers.js';
 
 describe('ghl-auth status judges tokens by the rules check uses', () => {
   let box: Sandbox;
@@ -33,5 +33,53 @@ describe('ghl-auth status judges tokens by the rules check uses', () => {
     assert.equal(status.code, 0, status.stdout + status.stderr);
     assert.match(status.stdout, /verdict: usable/);
     assert.equal((await box.run(['check'])).code, 0, 'check accepts the same file');
+  });
+
+  it('a token for another location: status and check fail alike (exit 2), both naming the two ways out', async () => {
+    await box.writeTokens(3600, { locationId: 'OTHERloc' });
+    const status = await box.run(['status']);
+    const check = await box.run(['check']);
+    for (const result of [status, check]) {
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /location OTHERloc, but GHL_LOCATION_ID is LOC123demo: correct GHL_LOCATION_ID, or authorize the app for LOC123demo with `ghl-auth login --force`/);
+    }
+    assert.equal(box.fake.requests.length, 0, 'check refuses before any request');
+  });
+
+  it('a check that failed before the first authorization is not held against the tokens saved after it', async () => {
+    const early = await box.run(['check']);
+    assert.equal(early.code, 2, 'no token file yet');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the tokens are obtained after that run ended
+    const imported = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify(box.fake.state.issueTokens()) });
+    assert.equal(imported.code, 0, imported.stderr);
+    const status = await box.run(['status']);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.doesNotMatch(status.stdout, /last check failed/);
+    assert.match(status.stdout, /last check +\S+: failed \(exit 2\)/, 'the run is still shown as what it was');
+  });
+
+  it('with an invalid configuration, --json still prints one JSON object on stdout', async () => {
+    await box.writeTokens();
+    const result = await box.run(['status', '--json'], { env: { GHL_REFRESH_MARGIN_SECONDS: 'soon' } });
+    assert.equal(result.code, 2);
+    const status = JSON.parse(result.stdout);
+    assert.equal(status.usable, false);
+    assert.equal(status.problems[0].code, 'configuration');
+    assert.match(status.problems[0].message, /GHL_REFRESH_MARGIN_SECONDS/);
+  });
+
+  it('with no .env and nothing in the environment, the error says the .env file is missing', async () => {
+    const result = await box.run(['check'], { env: { GHL_CLIENT_ID: undefined, GHL_CLIENT_SECRET: undefined } });
+    assert.equal(result.code, 2);
+    assert.match(verdict(result), /GHL_CLIENT_ID is required.*No \.env file was found in .*: copy \.env\.example to \.env there, or name one with --env-file/);
+  });
+
+  it('status and tokens import read only local files: they need no client id or secret', async () => {
+    const noCredentials = { env: { GHL_CLIENT_ID: undefined, GHL_CLIENT_SECRET: undefined } };
+    const imported = await box.run(['tokens', 'import', '-'], { ...noCredentials, stdin: JSON.stringify(box.fake.state.issueTokens()) });
+    assert.equal(imported.code, 0, imported.stderr);
+    const status = await box.run(['status'], noCredentials);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, /verdict: usable/);
   });
 });

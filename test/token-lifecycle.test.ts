@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { parseConfig } from '../src/config.js';
+import { CREDENTIALS, parseConfig } from '../src/config.js';
 import { GhlAuthError } from '../src/errors.js';
 import type { HttpClient } from '../src/http-client.js';
 import { refreshNow } from '../src/token-lifecycle.js';
@@ -31,7 +31,7 @@ describe('token lifecycle', () => {
     const path = join(dir, 'ghl_tokens.json');
     const before = `${JSON.stringify(toStoredTokens({ access_token: 'at-old', refresh_token: 'rt-old', expires_in: 60 }, Date.now()))}\n`;
     await writeFile(path, before, { mode: 0o600 });
-    const config = parseConfig({ GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 'secret', GHL_TOKENS_FILE: path }, dir);
+    const config = parseConfig({ GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 'secret', GHL_TOKENS_FILE: path }, dir, CREDENTIALS);
     const store = new FullDiskStore(path, log);
     const http = answering({ access_token: 'at-new', refresh_token: 'rt-new', expires_in: 86399 });
 

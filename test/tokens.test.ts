@@ -135,7 +135,7 @@ describe('ghl-auth status', () => {
     const result = await box.run(['status', '--json']);
     assert.equal(result.code, 3);
     assert.equal(JSON.parse(result.stdout).checkScopesPresent, false);
-    assert.match(verdict(result), /lacks contacts\.write.*login --force`? \[scope_missing\]/);
+    assert.match(verdict(result), /lack contacts\.write.*login --force`? \[scope_missing\]/);
   });
 
   it('a last check that needed re-authorization counts only for tokens saved before it', async () => {
@@ -228,7 +228,7 @@ describe('ghl-auth tokens import', () => {
     assert.equal(result.code, 0, result.stderr);
     const output = result.stdout + result.stderr;
     assert.match(output, /scopes unknown \(the token response had no scope field\)/);
-    assert.doesNotMatch(output, /lacks/);
+    assert.doesNotMatch(output, /scopes lack/);
   });
 
   it('partial input: exit 2 naming what is missing, nothing saved', async () => {

@@ -1,13 +1,26 @@
+import { resolve } from 'node:path';
 import { runCheck, type CheckResult } from '../check.js';
+import { CREDENTIALS, parseMonitoringSettings } from '../config.js';
 import type { HttpClient } from '../http-client.js';
-import { RunMonitor, type MonitorOptions } from '../monitoring/run-monitor.js';
-import { createRuntime, type GlobalOptions } from '../runtime.js';
+import { createLogger } from '../logger.js';
+import { RunMonitor } from '../monitoring/run-monitor.js';
+import { assembleRuntime, configFor, loadEnvironment, type GlobalOptions } from '../runtime.js';
 
-export async function checkCommand(options: GlobalOptions & MonitorOptions): Promise<void> {
-  const monitor = await RunMonitor.start(options, process.env, process.cwd());
+export interface CheckOptions extends GlobalOptions {
+  /** --metrics-file, which wins over GHL_METRICS_FILE. */
+  metricsFile?: string;
+}
+
+/** One run of the health check, reported by the monitor whatever happens; .env is read once, one logger. */
+export async function checkCommand(options: CheckOptions): Promise<void> {
+  const environment = loadEnvironment(options);
+  const settings = parseMonitoringSettings(environment.env, environment.cwd);
+  if (options.metricsFile) settings.metricsFile = resolve(environment.cwd, options.metricsFile);
+  const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY) });
+  const monitor = RunMonitor.start(settings, log);
   let http: HttpClient | undefined;
   try {
-    const runtime = await createRuntime(options, ['GHL_HEALTH_CHECK_CONTACT_ID']);
+    const runtime = assembleRuntime(configFor(environment, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']), log);
     http = runtime.http;
     const result = await runCheck(runtime);
     runtime.log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));

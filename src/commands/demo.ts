@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCheck } from '../check.js';
-import { parseConfig, type Env } from '../config.js';
+import { CREDENTIALS, parseConfig, type Env } from '../config.js';
 import { FakeGhl } from '../fake-ghl/server.js';
 import { createLogger, tokenHint } from '../logger.js';
 import { assembleRuntime } from '../runtime.js';
@@ -29,7 +29,7 @@ export async function demoCommand(): Promise<void> {
       GHL_AUTHORIZATION_CODE: fake.state.issueCode(),
       LOG_LEVEL: 'warn',
     };
-    const config = parseConfig(env, dir, ['GHL_HEALTH_CHECK_CONTACT_ID']);
+    const config = parseConfig(env, dir, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']);
     const log = await createLogger({ level: config.logLevel, service: 'ghl-auth-demo', pretty: Boolean(process.stdout.isTTY) });
     say(`ghl-auth demo: stand-in of GHL at ${fake.url}, token file ${config.tokensFile}\n`);
 
@@ -53,7 +53,7 @@ export async function demoCommand(): Promise<void> {
     });
     await step('4. Check with the rotated token', check);
     say(`Done: ${fake.requests.length} requests to GHL, ${fake.state.refreshTokensSpentTwice} refresh token(s) spent twice.`);
-    say('Next: copy .env.example to .env, fill in your app, run `npx ghl-auth check` (see README).');
+    say('Next, with your own app: copy .env.example to .env, fill it in, then run `npx ghl-auth login` (see README).');
   } finally {
     await fake.close();
     await rm(dir, { recursive: true, force: true });

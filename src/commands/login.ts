@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { CREDENTIALS, type Config } from '../config.js';
 import { awaitAuthorization, isLoopback } from '../login/callback-listener.js';
 import { openBrowser } from '../login/open-browser.js';
 import { readPastedCode } from '../login/paste.js';
@@ -18,14 +18,14 @@ export interface LoginOptions {
  * pasted), exchanged the moment it arrives, so no code waits in .env for a run that may come too late.
  */
 export async function loginCommand(globals: GlobalOptions, options: LoginOptions): Promise<void> {
-  const { config, log, store, now } = await createRuntime(globals, ['GHL_REDIRECT_URI']);
+  const { config, log, store, now } = await createRuntime(globals, [...CREDENTIALS, 'GHL_REDIRECT_URI']);
   const force = Boolean(options.force);
   await assertReplaceable(store, force); // before the user spends time on the consent page
   // Sent exactly as configured: GHL compares it with the registered redirect URI as a string.
-  const registered = String(config.redirectUri);
+  const registered = config.redirectUri;
   const redirectUri = new URL(registered);
   const state = newState();
-  const url = authorizationUrl({ ...config, redirectUri: registered }, state);
+  const url = authorizationUrl(config, state);
   const show = () => {
     process.stdout.write(`Open this URL in a browser, choose the location and allow access:\n\n  ${url}\n\n`);
     if (options.browser) openBrowser(url, log);

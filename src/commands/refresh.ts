@@ -1,9 +1,10 @@
+import { CREDENTIALS } from '../config.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 import { refreshNow } from '../token-lifecycle.js';
-import { relativeTime } from '../token-report.js';
+import { relativeTime } from '../tokens.js';
 
 export async function refreshCommand(globals: GlobalOptions, options: { force?: boolean }): Promise<void> {
-  const runtime = await createRuntime(globals, []);
+  const runtime = await createRuntime(globals, CREDENTIALS);
   const { stored, action } = await refreshNow(runtime, Boolean(options.force));
   const expiry = `${stored.expiresAt} (${relativeTime(Date.parse(stored.expiresAt), runtime.now())})`;
   const said: Record<typeof action, string> = {

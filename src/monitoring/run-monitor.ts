@@ -1,19 +1,12 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
-import { parseMonitoringSettings, readEnv, type Env, type MonitoringSettings } from '../config.js';
+import type { MonitoringSettings } from '../config.js';
 import { nextLastRun, readLastRun, updateLastRun, type LastRun } from '../last-run.js';
-import { createLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import { TokenStore } from '../token-store.js';
 import { failureAlert, recoveryAlert, sendAlert, type AlertBody } from './alert.js';
 import { writeMetrics } from './metrics.js';
 import { outcomeOf, type RunOutcome } from './outcome.js';
 import { pingEnd, pingStart } from './ping.js';
-
-export interface MonitorOptions {
-  envFile?: string;
-  /** --metrics-file, which wins over GHL_METRICS_FILE. */
-  metricsFile?: string;
-}
 
 /** A lock held by another run is not a failure to alert on: that run reports. Pings and metrics still say exit 5. */
 const NOT_ALERTED = 'token_file_locked';
@@ -32,19 +25,10 @@ export class RunMonitor {
   ) {}
 
   /**
-   * Settings come from whatever configuration is readable, so a run whose configuration is invalid
+   * `settings` come from whatever configuration is readable, so a run whose configuration is invalid
    * (exit 2) still alerts, pings and records it. The /start ping runs alongside the check.
    */
-  static async start(options: MonitorOptions, processEnv: Env, cwd: string, now: () => number = Date.now): Promise<RunMonitor> {
-    let env = processEnv;
-    try {
-      env = readEnv(processEnv, options.envFile, cwd).env;
-    } catch {
-      // The run itself reports the unreadable env file; monitoring makes do with the environment.
-    }
-    const settings = parseMonitoringSettings(env, cwd);
-    if (options.metricsFile) settings.metricsFile = resolve(cwd, options.metricsFile);
-    const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY) });
+  static start(settings: MonitoringSettings, log: Logger, now: () => number = Date.now): RunMonitor {
     const startPing = settings.healthchecksUrl ? pingStart(settings.healthchecksUrl, log) : Promise.resolve();
     return new RunMonitor(settings, log, now, now(), startPing);
   }

@@ -1,0 +1,108 @@
+/**
+ * The text `--help` shows after each command's options: what it does in practice, examples, and the
+ * exit codes that command can end with. Every line fits 80 columns.
+ */
+
+/** What each exit code means; 0 is said per command. Same numbers as the README and exit-codes.ts. */
+const EXIT_MEANINGS: Record<number, string> = {
+  1: 'internal error (a bug: please report it)',
+  2: 'configuration or local setup (env, token file, contact id, credentials)',
+  3: 're-authorization required: run `ghl-auth login --force`',
+  4: 'GHL unavailable or failing (temporary: the next run tries again)',
+  5: 'token file locked by another run (try again)',
+};
+
+function exitCodes(success: string, codes: number[]): string {
+  return ['Exit codes:', `  0  ${success}`, ...codes.map((code) => `  ${code}  ${EXIT_MEANINGS[code]}`)].join('\n');
+}
+
+const section = (...paragraphs: string[]) => `\n${paragraphs.join('\n\n')}`;
+
+export const HELP = {
+  program: section(
+    `Examples:
+  npx ghl-auth demo       try it against a local stand-in of GHL
+  npx ghl-auth login      the first authorization, in a browser
+  npx ghl-auth status     is the connection healthy, and until when?
+  npx ghl-auth check      what cron runs every few hours
+  npx -- ghl-auth --env-file /etc/ghl.env check`,
+    exitCodes('healthy / done', [1, 2, 3, 4, 5]),
+  ),
+  check: section(
+    `The first run exchanges GHL_AUTHORIZATION_CODE when there is no token file
+yet; later runs use the file. Every run can alert a webhook on failure
+(GHL_ALERT_WEBHOOK_URL), ping a dead-man's switch (GHL_HEALTHCHECKS_URL) and
+write metrics (GHL_METRICS_FILE): see the README's Monitoring section.`,
+    `Examples:
+  npx ghl-auth check
+  npx ghl-auth check --metrics-file /var/lib/node_exporter/ghl_auth.prom
+  crontab line (any minute but :00, when everyone else's jobs run):
+  17 */6 * * * cd /opt/ghl-auth && npx ghl-auth check >> check.log 2>&1`,
+    exitCodes('healthy', [1, 2, 3, 4, 5]),
+  ),
+  login: section(
+    `With a loopback GHL_REDIRECT_URI (http://localhost:PORT/path) login listens
+on exactly that address and exchanges the code the moment GHL redirects
+there. With any other redirect URI it asks for the URL the browser landed on
+(or just its code), on the terminal or as one line on stdin.
+A refused authorization (access_denied) or the timeout ends it with exit 3,
+nothing saved; a URL or redirect without this login's state is refused and
+login keeps waiting.`,
+    `Examples:
+  npx ghl-auth login
+  npx ghl-auth login --force          re-authorize (new scopes, location)
+  on a server, after \`ssh -L 3000:localhost:3000 server\` from your laptop:
+  npx ghl-auth login --no-browser --timeout 600`,
+    exitCodes('authorized, tokens saved', [1, 2, 3, 4, 5]),
+  ),
+  exchange: section(
+    `Codes are single-use and expire within minutes: run this right after
+authorizing. A used or expired code ends with exit 3.`,
+    `Examples:
+  npx ghl-auth exchange --code 4f9c0e...
+  GHL_AUTHORIZATION_CODE=4f9c0e... npx ghl-auth exchange --force`,
+    exitCodes('exchanged, tokens saved', [1, 2, 3, 4, 5]),
+  ),
+  authorizeUrl: section(
+    `White-label apps set GHL_AUTHORIZE_URL to
+https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation
+(not the agency's own domain).`,
+    `Examples:
+  npx ghl-auth authorize-url
+  npx ghl-auth authorize-url | xclip -selection clipboard`,
+  ),
+  status: section(
+    `Examples:
+  npx ghl-auth status
+  npx ghl-auth status --json | jq .accessToken.expiresAt`,
+    `Exit codes:
+  0  the tokens are usable
+  2  the token file is missing or unreadable, the configuration is invalid,
+     or the token is for another location than GHL_LOCATION_ID
+  3  re-authorization required (scopes missing, refresh token expired, or
+     the last check said so): run \`ghl-auth login --force\``,
+  ),
+  refresh: section(
+    `Examples:
+  npx ghl-auth refresh            only if it expires within the margin
+  npx ghl-auth refresh --force    now, whatever its expiry`,
+    exitCodes('refreshed, or not due yet (it says which)', [1, 2, 3, 4, 5]),
+  ),
+  tokens: section(`Examples:
+  npx ghl-auth tokens import tokens.json
+  npx ghl-auth tokens import --force ghl_tokens.json.bak`),
+  tokensImport: section(
+    `The JSON needs access_token, refresh_token, and expires_in (seconds from
+now, at most 86400) or expires_at (ISO 8601, or Unix time; at most a day
+ahead); other fields (scope, locationId, companyId, ...) are kept.
+Incomplete input: exit 2, nothing saved.`,
+    `Examples:
+  npx ghl-auth tokens import tokens.json
+  pbpaste | npx ghl-auth tokens import -
+  undo a re-authorization (login --force kept the old file as .bak):
+  npx ghl-auth tokens import --force ghl_tokens.json.bak`,
+    exitCodes('imported, tokens saved', [1, 2, 5]),
+  ),
+  demo: section(`Example:
+  npx ghl-auth demo`),
+};

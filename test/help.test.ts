@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { CLI } from './helpers.js';
+
+const COMMANDS = [[], ['check'], ['demo'], ['login'], ['exchange'], ['authorize-url'], ['status'], ['refresh'], ['tokens'], ['tokens', 'import']];
+
+function help(args: string[]): string {
+  const result = spawnSync(CLI, [...args, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+describe('--help', () => {
+  for (const args of COMMANDS) {
+    const name = ['ghl-auth', ...args].join(' ');
+    it(`${name}: fits 80 columns and shows examples`, () => {
+      const text = help(args);
+      const wide = text.split('\n').filter((line) => line.length > 80);
+      assert.deepEqual(wide, [], `lines wider than 80 columns in ${name} --help`);
+      assert.match(text, /Examples?:\n {2}\S/);
+    });
+  }
+
+  it('each command lists what its exit 0 means; only check calls it healthy', () => {
+    assert.match(help(['check']), / {2}0 {2}healthy\n/);
+    for (const args of [['login'], ['exchange'], ['refresh'], ['tokens', 'import']]) assert.doesNotMatch(help(args), / {2}0 {2}healthy/, args.join(' '));
+  });
+
+  it("check's cron example avoids minute 0, as the README advises", () => {
+    assert.match(help(['check']), /^ {2}17 \*\/6 \* \* \* /m);
+  });
+});
