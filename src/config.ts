@@ -14,6 +14,11 @@ export const CHECK_SCOPES = ['contacts.readonly', 'contacts.write'] as const;
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = z.preprocess(blank, z.string().trim().optional());
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/** axios would send user:pw@ as Basic auth instead of the Bearer token; a query or fragment would corrupt every path. */
+const apiBaseUrl = httpUrl.refine((value) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined; // an unparsable value is reported by httpUrl
+  return !url || (!url.username && !url.password && !/[?#]/.test(value));
+}, 'must be a plain base URL: no user:password@, no ?query, no #fragment');
 /** Bounded: a value past Node's timer limit (about 24 days) would fire at once, and none makes sense that long. */
 const seconds = (fallback: number, max: number, why: string) =>
   z.preprocess(
@@ -53,7 +58,7 @@ const schema = z.object({
   MICROSERVICE_NAME: z.preprocess(blank, z.string().trim().default('ghl-auth')),
   GHL_AUTHORIZATION_CODE: optionalText,
   GHL_TOKENS_FILE: z.preprocess(blank, z.string().trim().default('./ghl_tokens.json')),
-  GHL_API_BASE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_API_BASE_URL)),
+  GHL_API_BASE_URL: z.preprocess(blank, apiBaseUrl.default(DEFAULT_API_BASE_URL)),
   GHL_AUTHORIZE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_AUTHORIZE_URL)),
   GHL_SCOPES: z.preprocess(blank, z.string().trim().default(CHECK_SCOPES.join(' '))),
   GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),

@@ -32,7 +32,7 @@ function validate<T>(response: HttpResponse, expected: number, schema: z.ZodType
     if (parsed.success) return parsed.data;
     throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} for contact '${contactId}' with a body the Contacts API does not describe; the next run will try again`);
   }
-  const answer = describeAnswer(status, body);
+  const answer = describeAnswer(response);
   const message = ghlMessage(body);
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;

@@ -51,8 +51,8 @@ export function ghlMessage(body: unknown): string {
   return '';
 }
 
-/** A short, single-line description of a GHL answer for error messages (never the request). */
-export function describeAnswer(status: number, body: unknown): string {
-  const message = ghlMessage(body).replace(/\s+/g, ' ').slice(0, 160);
-  return message ? `${status} "${message}"` : `${status}`;
+/** A short, single-line description of a GHL answer for error messages (never the request): its scrubbed message and traceId. */
+export function describeAnswer(answer: { status: number; message?: string; traceId?: string }): string {
+  const text = answer.message ? `${answer.status} "${answer.message}"` : `${answer.status}`;
+  return answer.traceId ? `${text} (GHL traceId ${answer.traceId})` : text;
 }

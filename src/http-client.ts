@@ -1,31 +1,32 @@
-import axios, { AxiosError, type AxiosResponse, type RawAxiosResponseHeaders } from 'axios';
-import axiosRetry, { retryAfter } from 'axios-retry';
-import { GhlAuthError } from './errors.js';
+import { setTimeout as wait } from 'node:timers/promises';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { describeAnswer, GhlAuthError } from './errors.js';
+import { dailyLimitMessage, dailyLimitSpent, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
+import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
+import type { SecretRegistry } from './secrets.js';
 
-/** Named defaults of the only retry policy in the tool. */
-export const RETRY_POLICY = {
-  /** Attempts per request, the first included. */
-  attempts: 4,
-  baseDelayMs: 500,
-  maxBackoffMs: 8_000,
-  /** Per attempt, except for single-use requests; the run's deadline bounds the whole request, retries included. */
-  requestTimeoutMs: 15_000,
-} as const;
+/** Far above any answer GHL or a monitoring service gives. Counted after decompression, so a gzip bomb stops here. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Relative to the client's base URL; an absolute URL for a client without one. */
   path: string;
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded (GHL's token endpoint takes nothing else). */
   form?: Record<string, string>;
   json?: unknown;
+  /** Sent as is, with the Content-Type the caller sets in `headers`. */
+  raw?: string;
   /**
    * The request spends a single-use credential (a code, a refresh token). It is never abandoned for
-   * slowness while the run's deadline allows: a retry after GHL processed it would present a spent
+   * slowness while the deadline allows: a retry after GHL processed it would present a spent
    * credential and lose the connection.
    */
   singleUse?: boolean;
+  /** How logs and errors name the request when its URL is itself a secret (a webhook). */
+  logAs?: string;
 }
 
 export interface HttpResponse {
@@ -34,107 +35,161 @@ export interface HttpResponse {
   /** Parsed JSON, or undefined when the body was not JSON. */
   body: unknown;
   attempts: number;
+  /** GHL's error message on one line, scrubbed of every secret the run knows; absent when the body has none. */
+  message?: string;
+  /** GHL's id of the request, which its support asks for. */
+  traceId?: string;
 }
 
 export type Outcome = 'success' | 'client_error' | 'rate_limited' | 'server_error' | 'network_error';
 
 export interface HttpClient {
-  /** Answers any final HTTP status; throws ghl_unavailable when GHL could not be reached or kept failing. */
+  /** Answers any final HTTP status; throws ghl_unavailable when the service could not be reached or kept failing. */
   send(request: HttpRequest): Promise<HttpResponse>;
   /** Every attempt made, by outcome (retries included). */
   readonly attemptsByOutcome: Readonly<Record<Outcome, number>>;
 }
 
 export interface HttpClientOptions {
-  baseUrl: string;
+  /** None: every request's path is an absolute URL. */
+  baseUrl?: string;
+  /** Who answers, in logs and messages: "GHL". */
+  service: string;
+  policy: RetryPolicy;
   /** Aborts everything in flight and every backoff: the run's deadline. */
   signal: AbortSignal;
   log: Logger;
   userAgent: string;
+  /** Learns the secrets of every request and answer; scrubs every message taken from an answer. */
+  secrets: SecretRegistry;
+  /** The setting the base URL came from when it is not the service's own: failures that suggest a wrong URL name it. */
+  baseUrlSetting?: string;
 }
 
-export const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+type Tried = { response: AxiosResponse<string> } | { failure: string; deadline?: boolean; tooLarge?: boolean };
 
-/**
- * Backoff before retry `retryNumber` (1-based): Retry-After when GHL sends it, else the rate-limit
- * interval on a 429, else exponential with full jitter.
- */
-export function retryDelayMs(retryNumber: number, error: AxiosError | undefined, random: () => number = Math.random): number {
-  const announced = retryAfter(error);
-  if (announced > 0) return announced;
-  const interval = Number(error?.response?.headers['x-ratelimit-interval-milliseconds']);
-  if (error?.response?.status === 429 && interval > 0) return interval;
-  const ceiling = Math.min(RETRY_POLICY.maxBackoffMs, RETRY_POLICY.baseDelayMs * 2 ** (retryNumber - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
+/** The only HTTP client: the retry loop around axios, which is loaded on the first request (commands without one never load it). */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { policy, signal, log, secrets, service } = options;
   const attemptsByOutcome: Record<Outcome, number> = { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 };
-  const instance = axios.create({
-    baseURL: options.baseUrl,
-    timeout: RETRY_POLICY.requestTimeoutMs,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    headers: { Accept: 'application/json', 'User-Agent': options.userAgent },
-    maxRedirects: 0,
-  });
-  instance.interceptors.response.use(
-    (response) => {
-      attemptsByOutcome.success += 1;
-      return response;
-    },
-    (error: AxiosError) => {
-      if (!axios.isCancel(error)) attemptsByOutcome[outcomeOf(error.response?.status)] += 1;
-      return Promise.reject(error);
-    },
-  );
-  axiosRetry(instance, {
-    retries: RETRY_POLICY.attempts - 1,
-    shouldResetTimeout: true,
-    retryCondition: (error) => !axios.isCancel(error) && (!error.response || isRetryableStatus(error.response.status)),
-    retryDelay: (retryNumber, error) => retryDelayMs(retryNumber, error),
-    onRetry: (retryNumber, error, config) =>
-      options.log.warn({ method: config.method, path: config.url, status: error.response?.status, error: error.code, retry: retryNumber }, 'GHL request failed, retrying'),
-  });
+  let axios: Promise<AxiosInstance> | undefined;
+  const instance = () => (axios ??= import('axios').then(({ default: lib }) => lib.create(axiosConfig(options))));
+  const host = options.baseUrl ? new URL(options.baseUrl).host : undefined;
+  const baseUrlNote = options.baseUrlSetting ? `; ${options.baseUrlSetting} points at ${host}: check it if this persists` : '';
+  const traceOf = (answer: { traceId?: string }) => (answer.traceId ? ` (${service} traceId ${answer.traceId})` : '');
 
-  async function send(request: HttpRequest): Promise<HttpResponse> {
-    const started = Date.now();
-    let response: AxiosResponse<string>;
+  async function tryOnce(request: HttpRequest): Promise<Tried> {
+    const http = await instance();
+    const attemptTimer = request.singleUse ? undefined : AbortSignal.timeout(timerMs(policy.attemptTimeoutMs));
     try {
-      response = await instance.request<string>({
+      const response = await http.request<string>({
         method: request.method,
         url: request.path,
         headers: request.headers,
-        data: request.form ? new URLSearchParams(request.form) : request.json,
-        timeout: request.singleUse ? 0 : RETRY_POLICY.requestTimeoutMs,
-        signal: options.signal,
+        data: request.form ? new URLSearchParams(request.form) : (request.raw ?? request.json),
+        signal: attemptTimer ? AbortSignal.any([signal, attemptTimer]) : signal,
       });
+      attemptsByOutcome[outcomeOf(response.status)] += 1;
+      return { response };
     } catch (error) {
-      if (!(error instanceof AxiosError)) throw error;
-      const final = error.response;
-      if (!final || isRetryableStatus(final.status)) throw unavailable(request, error, options.signal);
-      response = final as AxiosResponse<string>;
+      if (signal.aborted) return { failure: 'deadline', deadline: true };
+      const { code, message } = error as { code?: string; message?: string };
+      if (!code) throw error; // not a transport failure: a bug
+      attemptsByOutcome.network_error += 1;
+      if (attemptTimer?.aborted) return { failure: `no answer within ${policy.attemptTimeoutMs} ms` };
+      if (/maxContentLength/.test(String(message))) return { failure: 'too large', tooLarge: true };
+      return { failure: code };
     }
-    const attempts = 1 + ((response.config as { 'axios-retry'?: { retryCount?: number } })['axios-retry']?.retryCount ?? 0);
-    options.log.debug({ method: request.method, path: request.path, status: response.status, attempts, ms: Date.now() - started }, 'GHL answered');
-    return { status: response.status, headers: flatHeaders(response.headers), body: parseJson(response.data), attempts };
+  }
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    secrets.add(...secretsSentBy(request));
+    const where = request.logAs ?? `${request.method} ${request.path}`;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
+      const tried = await tryOnce(request);
+      let answer: (Answer & { traceId?: string }) | undefined;
+      if ('response' in tried) {
+        const response = answered(tried.response, attempt);
+        if (!isRetryableStatus(response.status)) return judged(where, response, started);
+        answer = response;
+        log.warn({ request: where, status: response.status, traceId: response.traceId, attempt }, `${service} answered ${response.status}`);
+        if (dailyLimitSpent(response)) throw failed(where, `${dailyLimitMessage(response)}${traceOf(response)}`, '429');
+      } else if (tried.tooLarge) {
+        throw new GhlAuthError('ghl_unexpected_response', `${where}: ${service}'s answer was larger than ${MAX_RESPONSE_BYTES} bytes (decompressed); nothing was read; the next run will try again${baseUrlNote}`, { cause: new Error(tried.failure) });
+      }
+      if ('deadline' in tried) throw failed(where, `the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed${answer ? '' : baseUrlNote}`, 'deadline');
+      if (attempt >= policy.attempts) {
+        const why = answer
+          ? `${service} kept answering ${answer.status} after ${attempt} attempts${traceOf(answer)}`
+          : `no answer from ${service} after ${attempt} attempts (${'failure' in tried ? tried.failure : ''}${baseUrlNote})`;
+        throw failed(where, why, answer ? String(answer.status) : 'failure' in tried ? tried.failure : '');
+      }
+      const delayMs = retryDelayMs(policy, attempt, answer);
+      log.warn({ request: where, status: answer?.status, error: 'failure' in tried ? tried.failure : undefined, retry: attempt, delayMs }, `${service} request failed, retrying`);
+      const waited = await wait(timerMs(delayMs), true, { signal }).catch(() => false);
+      if (!waited) throw failed(where, 'the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed', 'deadline');
+    }
+  }
+
+  function answered(raw: AxiosResponse<string>, attempts: number): HttpResponse {
+    const body = parseJson(raw.data);
+    secrets.add(...tokensIn(body));
+    return { status: raw.status, headers: flatHeaders(raw.headers), body, attempts, message: messageOf(body, secrets), traceId: traceIdOf(body) };
+  }
+
+  function judged(where: string, response: HttpResponse, started: number): HttpResponse {
+    const fields = { request: where, status: response.status, attempts: response.attempts, traceId: response.traceId, ms: Date.now() - started };
+    if (response.status >= 400) log.warn(fields, `${service} answered ${describeAnswer(response)}`);
+    else log.debug(fields, `${service} answered`);
+    if (options.baseUrlSetting && isRouteNotFound(response.status, response.body)) {
+      throw new GhlAuthError(
+        'configuration',
+        `${where}: ${host} answered ${describeAnswer(response)}, which is no ${service} endpoint: check ${options.baseUrlSetting} (it points at ${host})`,
+      );
+    }
+    return response;
+  }
+
+  function failed(where: string, why: string, reason: string): GhlAuthError {
+    return new GhlAuthError('ghl_unavailable', `${where}: ${why}; ${service} is unavailable or failing, the next run will try again`, { cause: new Error(reason) });
   }
 
   return { send, attemptsByOutcome };
 }
 
-function unavailable(request: HttpRequest, error: AxiosError, signal: AbortSignal): GhlAuthError {
-  const where = `${request.method} ${request.path}`;
-  const why = signal.aborted
-    ? 'the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed'
-    : error.response
-      ? `GHL kept answering ${error.response.status} after ${RETRY_POLICY.attempts} attempts`
-      : `no answer from GHL after ${RETRY_POLICY.attempts} attempts (${error.code ?? error.message})`;
-  return new GhlAuthError('ghl_unavailable', `${where}: ${why}; GHL is unavailable or failing, the next run will try again`, { cause: error });
+/** The short reason a request failed (a status, an error code, "deadline"), for a one-line warning. */
+export function failureReason(error: unknown): string {
+  return error instanceof GhlAuthError && error.cause instanceof Error ? error.cause.message : 'failed';
 }
 
-function outcomeOf(status: number | undefined): Outcome {
-  if (status === undefined) return 'network_error';
+function axiosConfig(options: HttpClientOptions) {
+  return {
+    baseURL: options.baseUrl,
+    responseType: 'text' as const,
+    transformResponse: [(data: unknown) => data],
+    headers: { Accept: 'application/json', 'User-Agent': options.userAgent },
+    maxRedirects: 0,
+    maxContentLength: MAX_RESPONSE_BYTES,
+    // Every status is an answer; the loop above decides what is retried. Proxies come from HTTPS_PROXY / NO_PROXY.
+    validateStatus: () => true,
+  };
+}
+
+/** The credentials a request carries: GHL may echo any of them back in an error message. */
+function secretsSentBy(request: HttpRequest): (string | undefined)[] {
+  const bearer = /^Bearer (.+)$/.exec(request.headers?.Authorization ?? '')?.[1];
+  return [bearer, request.form?.client_secret, request.form?.refresh_token, request.form?.code];
+}
+
+function tokensIn(body: unknown): (string | undefined)[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const { access_token: access, refresh_token: refresh } = body as Record<string, unknown>;
+  return [access, refresh].map((value) => (typeof value === 'string' ? value : undefined));
+}
+
+function outcomeOf(status: number): Outcome {
+  if (status < 400) return 'success';
   if (status === 429) return 'rate_limited';
   return status >= 500 ? 'server_error' : 'client_error';
 }
@@ -148,6 +203,6 @@ function parseJson(data: string | undefined): unknown {
   }
 }
 
-function flatHeaders(headers: RawAxiosResponseHeaders | AxiosResponse['headers']): Record<string, string> {
+function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
 }

@@ -1,4 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { writeSync } from 'node:fs';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { SecretRegistry } from './secrets.js';
 
 export type { Logger };
 
@@ -11,18 +13,50 @@ export interface LoggerOptions {
   service: string;
   /** Human-readable lines (a terminal) instead of JSON lines (cron, Docker, log shippers). */
   pretty: boolean;
+  /** The run's secrets: every string logged is scrubbed through them, the last line of defence. */
+  secrets?: SecretRegistry;
 }
 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const { secrets } = options;
   const base = {
     level: options.level,
     base: { service: options.service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(secrets && {
+      formatters: { log: (object: Record<string, unknown>) => secrets.scrubDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? secrets.scrub(arg) : arg)));
+        },
+      },
+    }),
   };
-  if (!options.pretty) return pino(base, pino.destination({ fd: 1, sync: true }));
+  if (!options.pretty) return pino(base, stdoutNeverFailing());
   // Loaded only for a terminal: cron runs never pay for it.
   const { default: pretty } = await import('pino-pretty');
   return pino(base, pretty({ sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
+}
+
+/**
+ * Synchronous writes to stdout that never throw: a log line lost to a full disk or a closed pipe
+ * must not change a run's outcome, least of all between GHL's answer and the save of a new token.
+ */
+export function stdoutNeverFailing(fd = 1): DestinationStream {
+  return {
+    write(line: string) {
+      const bytes = Buffer.from(line);
+      for (let written = 0, busy = 0; written < bytes.length; ) {
+        try {
+          written += writeSync(fd, bytes, written);
+        } catch (error) {
+          // A full pipe on a non-blocking stdout: wait for the reader a little, then give the line up.
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || ++busy > 100) return;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        }
+      }
+    },
+  };
 }
 
 /** Enough of a token to tell two apart in a log, never enough to use it. */

@@ -1,7 +1,9 @@
-import { parseConfig, readEnv, type Config, type ConfigWith, type Env, type Requirement } from './config.js';
+import { DEFAULT_API_BASE_URL, parseConfig, readEnv, type Config, type ConfigWith, type Env, type Requirement } from './config.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
+import { GHL_RETRY_POLICY, timerMs } from './retry-policy.js';
+import { SecretRegistry } from './secrets.js';
 import { TokenStore } from './token-store.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +18,8 @@ export interface Runtime<C extends Config = Config> {
   log: Logger;
   store: TokenStore;
   now: () => number;
+  /** Every secret this run knows; what it shows of GHL's answers is scrubbed through it. */
+  secrets: SecretRegistry;
 }
 
 /** One run's environment: the process environment laid over the .env file, read once per run. */
@@ -50,13 +54,25 @@ export function configFor<R extends Requirement = never>(environment: RunEnviron
 /** Everything a command needs, built from the environment once; tests and the demo build their own. */
 export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[]): Promise<Runtime<ConfigWith<R>>> {
   const config = configFor(loadEnvironment(options), requirements);
-  const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY) });
-  return assembleRuntime(config, log);
+  const secrets = new SecretRegistry();
+  const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY), secrets });
+  return assembleRuntime(config, log, secrets);
 }
 
-export function assembleRuntime<C extends Config>(config: C, log: Logger): Runtime<C> {
+/** `secrets` is the registry the logger scrubs with; the configuration's own secrets are added to it. */
+export function assembleRuntime<C extends Config>(config: C, log: Logger, secrets = new SecretRegistry()): Runtime<C> {
+  secrets.add(config.clientSecret, config.authorizationCode);
   // The run's deadline (GHL_CHECK_TIMEOUT_SECONDS) aborts every request and backoff.
-  const signal = AbortSignal.timeout(config.checkTimeoutSeconds * 1000);
-  const http = createHttpClient({ baseUrl: config.apiBaseUrl, signal, log, userAgent: `ghl-auth/${VERSION}` });
-  return { config, log, http, store: new TokenStore(config.tokensFile, log), now: Date.now };
+  const signal = AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000));
+  const http = createHttpClient({
+    baseUrl: config.apiBaseUrl,
+    service: 'GHL',
+    policy: GHL_RETRY_POLICY,
+    signal,
+    log,
+    userAgent: `ghl-auth/${VERSION}`,
+    secrets,
+    baseUrlSetting: config.apiBaseUrl === DEFAULT_API_BASE_URL ? undefined : 'GHL_API_BASE_URL',
+  });
+  return { config, log, http, secrets, store: new TokenStore(config.tokensFile, log), now: Date.now };
 }

@@ -4,6 +4,7 @@ import { CREDENTIALS, parseMonitoringSettings } from '../config.js';
 import type { HttpClient } from '../http-client.js';
 import { createLogger } from '../logger.js';
 import { RunMonitor } from '../monitoring/run-monitor.js';
+import { SecretRegistry } from '../secrets.js';
 import { assembleRuntime, configFor, loadEnvironment, type GlobalOptions } from '../runtime.js';
 
 export interface CheckOptions extends GlobalOptions {
@@ -16,11 +17,12 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   const environment = loadEnvironment(options);
   const settings = parseMonitoringSettings(environment.env, environment.cwd);
   if (options.metricsFile) settings.metricsFile = resolve(environment.cwd, options.metricsFile);
-  const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY) });
+  const secrets = new SecretRegistry();
+  const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY), secrets });
   const monitor = RunMonitor.start(settings, log);
   let http: HttpClient | undefined;
   try {
-    const runtime = assembleRuntime(configFor(environment, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']), log);
+    const runtime = assembleRuntime(configFor(environment, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']), log, secrets);
     http = runtime.http;
     const result = await runCheck(runtime);
     runtime.log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));

@@ -18,7 +18,7 @@ export interface LoginOptions {
  * pasted), exchanged the moment it arrives, so no code waits in .env for a run that may come too late.
  */
 export async function loginCommand(globals: GlobalOptions, options: LoginOptions): Promise<void> {
-  const { config, log, store, now } = await createRuntime(globals, [...CREDENTIALS, 'GHL_REDIRECT_URI']);
+  const { config, log, store, now, secrets } = await createRuntime(globals, [...CREDENTIALS, 'GHL_REDIRECT_URI']);
   const force = Boolean(options.force);
   await assertReplaceable(store, force); // before the user spends time on the consent page
   // Sent exactly as configured: GHL compares it with the registered redirect URI as a string.
@@ -31,7 +31,7 @@ export async function loginCommand(globals: GlobalOptions, options: LoginOptions
     if (options.browser) openBrowser(url, log);
   };
   // The run deadline starts when the code arrives, not while the user is on the consent page.
-  const authorize = (code: string) => authorizeWithCode(assembleRuntime(config, log), code, registered, force);
+  const authorize = (code: string) => authorizeWithCode(assembleRuntime(config, log, secrets), code, registered, force);
   let replaced: Replaced;
   if (isLoopback(redirectUri)) {
     replaced = await awaitAuthorization({

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { API_VERSION } from '../contacts.js';
 import { DEFAULT_SETUP, FakeGhlState, type FakeGhlSetup } from './state.js';
 
@@ -13,7 +15,8 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'bad-json'; status?: number }
   | { kind: 'html'; status: number }
-  | { kind: 'slow-answer'; ms: number }; // GHL did the work; the answer leaves `ms` later
+  | { kind: 'slow-answer'; ms: number } // GHL did the work; the answer leaves `ms` later
+  | { kind: 'gzip-bomb'; mib: number }; // a 200 whose gzip body expands to `mib` MiB of zeros
 
 export interface RecordedRequest {
   route: Route | 'unknown';
@@ -85,6 +88,7 @@ export class FakeGhl {
     if (fault?.kind === 'hang') return; // the socket stays open, unanswered
     if (fault?.kind === 'reset' && !fault.afterProcessing) return void req.socket.destroy();
     if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? {}, fault.headers);
+    if (fault?.kind === 'gzip-bomb') return sendGzipBomb(res, fault.mib);
     if (fault?.kind === 'html') return sendRaw(res, fault.status, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
 
     const [status, body] = route === 'token' ? this.token(recorded.form) : route === 'webhook' || route === 'ping' ? [200, { status: 'received' }] : this.contacts(route, req, url.pathname, recorded.json);
@@ -140,10 +144,31 @@ function routeOf(method: string, path: string): Route | 'unknown' {
   return 'unknown';
 }
 
-const RATE_LIMIT_HEADERS = { 'X-RateLimit-Max': '100', 'X-RateLimit-Remaining': '99', 'X-RateLimit-Interval-Milliseconds': '10000' };
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Max': '100',
+  'X-RateLimit-Remaining': '99',
+  'X-RateLimit-Interval-Milliseconds': '10000',
+  'X-RateLimit-Limit-Daily': '200000',
+  'X-RateLimit-Daily-Remaining': '199999',
+};
 
+/** GHL's error bodies carry the traceId its support asks for. */
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  sendRaw(res, status, 'application/json', JSON.stringify(body), headers);
+  const traced = status >= 400 && typeof body === 'object' && body !== null && !Array.isArray(body) && !('traceId' in body) ? { ...body, traceId: randomUUID() } : body;
+  sendRaw(res, status, 'application/json', JSON.stringify(traced), headers);
+}
+
+/** One gzip member of 1 MiB of zeros, repeated: gunzip reads concatenated members as one stream. */
+function sendGzipBomb(res: ServerResponse, mib: number): void {
+  const member = gzipSync(Buffer.alloc(1024 * 1024));
+  res.on('error', () => undefined); // the client hangs up once it has had enough
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', ...RATE_LIMIT_HEADERS });
+  const more = (left: number): void => {
+    if (left === 0 || res.destroyed) return void res.end();
+    if (res.write(member)) more(left - 1);
+    else res.once('drain', () => more(left - 1));
+  };
+  more(mib);
 }
 
 function sendRaw(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {

@@ -1,20 +1,8 @@
-import axios, { AxiosError } from 'axios';
-import axiosRetry from 'axios-retry';
-import { isRetryableStatus } from '../http-client.js';
+import { createHttpClient, failureReason } from '../http-client.js';
 import type { Logger } from '../logger.js';
-
-/**
- * Alerts and pings are reported, not retried like GHL calls: a short timeout and one retry, so an
- * unreachable monitoring service delays a run by seconds, never by the run's deadline.
- */
-export const DELIVERY_POLICY = {
-  attempts: 2,
-  timeoutMs: 5_000,
-  retryDelayMs: 1_000,
-} as const;
-
-/** The bound on one delivery, retry included: also the hard limit against a server that trickles bytes. */
-export const DELIVERY_BOUND_MS = DELIVERY_POLICY.attempts * DELIVERY_POLICY.timeoutMs + DELIVERY_POLICY.retryDelayMs;
+import { boundOf, DELIVERY_RETRY_POLICY, timerMs, type RetryPolicy } from '../retry-policy.js';
+import { SecretRegistry } from '../secrets.js';
+import { VERSION } from '../version.js';
 
 export interface Delivery {
   /** What is being delivered, for the log: "alert", "ping /start". */
@@ -25,30 +13,34 @@ export interface Delivery {
   contentType: 'application/json' | 'text/plain';
 }
 
-const client = axios.create({ timeout: DELIVERY_POLICY.timeoutMs, maxRedirects: 0, responseType: 'text', transformResponse: [(data: unknown) => data] });
-axiosRetry(client, {
-  retries: DELIVERY_POLICY.attempts - 1,
-  shouldResetTimeout: true,
-  retryCondition: (error) => !error.response || isRetryableStatus(error.response.status),
-  retryDelay: () => DELIVERY_POLICY.retryDelayMs,
-});
-
-/** POSTs once, retries once; never throws: a failure is logged as a warning and reported as false. */
-export async function deliver(delivery: Delivery, log: Logger): Promise<boolean> {
+/**
+ * POSTs with the tool's one HTTP client under `policy` (a short timeout, one retry), within the
+ * policy's bound; never throws: a failure is logged as a warning and reported as false.
+ */
+export async function deliver(delivery: Delivery, log: Logger, policy: RetryPolicy = DELIVERY_RETRY_POLICY): Promise<boolean> {
   const target = originOf(delivery.url);
+  const http = createHttpClient({
+    service: 'monitoring',
+    policy,
+    signal: AbortSignal.timeout(timerMs(boundOf(policy))),
+    log,
+    userAgent: `ghl-auth/${VERSION}`,
+    secrets: new SecretRegistry(),
+  });
+  let why: string;
   try {
-    const response = await client.post(delivery.url, delivery.body, {
-      headers: { 'Content-Type': delivery.contentType },
-      signal: AbortSignal.timeout(DELIVERY_BOUND_MS),
-    });
-    log.info({ target, status: response.status }, `${delivery.what} delivered to ${target}`);
-    return true;
+    const { status } = await http.send({ method: 'POST', path: delivery.url, logAs: `${delivery.what} to ${target}`, raw: delivery.body, headers: { 'Content-Type': delivery.contentType } });
+    if (status >= 200 && status < 300) {
+      log.info({ target, status }, `${delivery.what} delivered to ${target}`);
+      return true;
+    }
+    why = String(status);
   } catch (error) {
-    // Only the status or error code: an axios error carries the full URL.
-    const why = error instanceof AxiosError ? (error.response?.status ?? error.code ?? 'no answer') : 'failed';
-    log.warn({ target, error: why }, `${delivery.what} could not be delivered to ${target} (${why}); the run's exit code is unchanged`);
-    return false;
+    // Only the status or error code: never the URL.
+    why = failureReason(error);
   }
+  log.warn({ target, error: why }, `${delivery.what} could not be delivered to ${target} (${why}); the run's exit code is unchanged`);
+  return false;
 }
 
 /** Enough of a secret URL to tell which service failed, never enough to call it. */

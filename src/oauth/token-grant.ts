@@ -48,7 +48,7 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
     );
   }
   const message = ghlMessage(body);
-  const answer = describeAnswer(status, body);
+  const answer = describeAnswer(response);
   if (/invalid grant/i.test(message)) {
     if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
     throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
