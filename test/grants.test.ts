@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GhlAuthError, type ErrorCode } from '../src/errors.js';
+import { messageOf } from '../src/ghl-answer.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http-client.js';
 import { exchangeCode } from '../src/oauth/exchange-code.js';
 import { refreshToken } from '../src/oauth/refresh-token.js';
 import { validateTokenResponse } from '../src/oauth/token-grant.js';
+import { SecretRegistry } from '../src/secrets.js';
 import { alter, UNUSABLE_ANSWERS } from './odd-token-answers.js';
 
 const credentials = { clientId: 'cid', clientSecret: 'csecret', userType: 'Location' as const };
@@ -17,7 +19,8 @@ function recording(answer: Partial<HttpResponse>): { http: HttpClient; sent: Htt
     attemptsByOutcome: { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 },
     send: async (request) => {
       sent.push(request);
-      return { status: 200, headers: {}, body: undefined, attempts: 1, ...answer };
+      // As the client answers: GHL's message on one line beside the body.
+      return { status: 200, headers: {}, body: undefined, attempts: 1, message: messageOf(answer.body, new SecretRegistry()), ...answer };
     },
   };
   return { http, sent };
@@ -61,7 +64,7 @@ describe('OAuth grants', () => {
   for (const [name, status, body, code, message] of cases) {
     it(`classifies ${name} as ${code}`, () => {
       assert.throws(
-        () => validateTokenResponse('refresh_token', { status, headers: {}, body, attempts: 1 }, 0),
+        () => validateTokenResponse('refresh_token', { status, headers: {}, body, attempts: 1, message: messageOf(body, new SecretRegistry()) }, 0),
         (error: unknown) => error instanceof GhlAuthError && error.code === code && message.test(error.message),
       );
     });

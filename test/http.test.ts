@@ -73,7 +73,7 @@ describe('the HTTP layer through the built CLI', () => {
     box.fake.fail('contact', ghlError(401, `Invalid token: ${String(old.access_token)}`));
     box.fake.fail('token', ghlError(400, `Invalid parameter: refresh_token ${String(old.refresh_token)} with client_secret ${clientSecret}`));
     const refreshed = await box.run(['check'], { env: monitoring });
-    assert.equal(refreshed.code, 2, refreshed.stderr);
+    assert.equal(refreshed.code, 3, refreshed.stderr); // an Invalid parameter naming the refresh token: re-authorize
     assert.match(verdict(refreshed), /Invalid parameter: refresh_token \[redacted\] with client_secret \[redacted\]" \(GHL traceId [\w-]+\)/);
 
     const code = box.fake.state.issueCode();
