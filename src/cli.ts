@@ -53,8 +53,9 @@ function buildProgram(): Command {
 
   program
     .command('status')
-    .description('Show the saved connection: location, scopes, expiries, last check. No network; never prints a token')
+    .description('Show the saved connection: location, scopes, expiries, last check. No network unless --verify; never prints a token')
     .option('--json', 'one JSON object instead of lines')
+    .option('--verify', 'also ask GHL whether it accepts the client id and secret (one request, nothing spent)')
     .addHelpText('after', HELP.status)
     .action(async (options) => (await import('./commands/status.js')).statusCommand(program.opts(), options));
 

@@ -72,15 +72,21 @@ https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation
   npx ghl-auth authorize-url | xclip -selection clipboard`,
   ),
   status: section(
+    `--verify sends GHL a refresh request for a token that cannot exist: a wrong
+client id or secret is refused at once (exit 2), right ones get "Invalid
+grant". No token of yours is sent or spent.`,
     `Examples:
   npx ghl-auth status
+  npx ghl-auth status --verify        after editing GHL_CLIENT_SECRET
   npx ghl-auth status --json | jq .accessToken.expiresAt`,
     `Exit codes:
   0  the tokens are usable
   2  the token file is missing or unreadable, the configuration is invalid,
-     or the token is for another location than GHL_LOCATION_ID
+     the token is for another location than GHL_LOCATION_ID, or (--verify)
+     GHL rejects the client id or secret
   3  re-authorization required (scopes missing, refresh token expired, or
-     the last check said so): run \`ghl-auth login --force\``,
+     the last check said so): run \`ghl-auth login --force\`
+  4  (--verify) GHL could not be reached`,
   ),
   refresh: section(
     `Examples:

@@ -15,6 +15,8 @@ export interface LoggerOptions {
   pretty: boolean;
   /** The run's secrets: every string logged is scrubbed through them, the last line of defence. */
   secrets?: SecretRegistry;
+  /** 2 for commands whose stdout is their answer (`status --json`), so a log line cannot corrupt it. */
+  fd?: 1 | 2;
 }
 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
@@ -32,10 +34,11 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
       },
     }),
   };
-  if (!options.pretty) return pino(base, stdoutNeverFailing());
+  const fd = options.fd ?? 1;
+  if (!options.pretty) return pino(base, stdoutNeverFailing(fd));
   // Loaded only for a terminal: cron runs never pay for it.
   const { default: pretty } = await import('pino-pretty');
-  return pino(base, pretty({ sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
+  return pino(base, pretty({ sync: true, destination: fd, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
 }
 
 /**

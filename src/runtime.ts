@@ -52,10 +52,14 @@ export function configFor<R extends Requirement = never>(environment: RunEnviron
 }
 
 /** Everything a command needs, built from the environment once; tests and the demo build their own. */
-export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[]): Promise<Runtime<ConfigWith<R>>> {
-  const config = configFor(loadEnvironment(options), requirements);
+export async function createRuntime<R extends Requirement = never>(
+  options: GlobalOptions,
+  requirements: readonly R[],
+  { environment = loadEnvironment(options), logFd = 1 }: { environment?: RunEnvironment; logFd?: 1 | 2 } = {},
+): Promise<Runtime<ConfigWith<R>>> {
+  const config = configFor(environment, requirements);
   const secrets = new SecretRegistry();
-  const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY), secrets });
+  const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY), secrets, fd: logFd });
   return assembleRuntime(config, log, secrets);
 }
 

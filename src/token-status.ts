@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
+import type { ClientVerdict } from './oauth/verify-client.js';
 import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './token-judge.js';
 import type { RefreshMarker } from './token-store.js';
 import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './tokens.js';
@@ -21,6 +22,8 @@ export interface TokenStatus {
   accessToken: { expiresAt: string; expiresIn: string; expired: boolean };
   refreshToken: { obtainedAt: string; obtained: string; expiresUnusedAt: string };
   lastCheck: LastRun | null;
+  /** What GHL said of the client id and secret (`status --verify`); null when not asked. */
+  clientCredentials: ClientVerdict['kind'] | null;
 }
 
 export interface StatusInput {
@@ -65,7 +68,22 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
     accessToken: { expiresAt: stored.expiresAt, expiresIn: relativeTime(expiresAt, now), expired: expiresAt <= now },
     refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(refreshTokenDeadAt(stored)).toISOString() },
     lastCheck: lastRun ?? null,
+    clientCredentials: null,
   };
+}
+
+/** Adds GHL's verdict on the client id and secret: wrong ones fail status now, not the next refresh. */
+export function judgeClient(status: TokenStatus, verdict: ClientVerdict): void {
+  status.clientCredentials = verdict.kind;
+  if (verdict.kind === 'rejected') {
+    status.problems.unshift({
+      code: 'configuration',
+      message: `GHL rejected GHL_CLIENT_ID or GHL_CLIENT_SECRET (it answered ${verdict.answer}): copy both again from your app's settings in the marketplace; the next refresh would fail the same way`,
+    });
+    status.usable = false;
+  } else if (verdict.kind === 'unknown') {
+    status.warnings.push(`could not tell whether GHL accepts the client id and secret (it answered ${verdict.answer})`);
+  }
 }
 
 /** The human form: one fact per line. */
@@ -77,6 +95,7 @@ export function formatStatus(status: TokenStatus): string {
     ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent === null ? 'unknown' : status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],
     ['access token', `${status.accessToken.expired ? 'expired' : 'expires'} ${status.accessToken.expiresAt} (${status.accessToken.expiresIn})`],
     ['refresh token', `obtained ${status.refreshToken.obtainedAt} (${status.refreshToken.obtained}); expires unused ${status.refreshToken.expiresUnusedAt}`],
+    ...(status.clientCredentials ? [['credentials', CREDENTIAL_VERDICTS[status.clientCredentials]] as [string, string]] : []),
     ['last check', last ? `${last.at}: ${last.outcome} (exit ${last.exitCode})${last.lastSuccessAt && last.outcome !== 'healthy' ? `, last healthy ${last.lastSuccessAt}` : ''}` : 'none recorded'],
   ];
   const lines = rows.map(([name, value]) => `${name.padEnd(14)}${value}`);
@@ -85,3 +104,9 @@ export function formatStatus(status: TokenStatus): string {
   lines.push(status.usable ? 'verdict: usable' : 'verdict: NOT usable');
   return `${lines.join('\n')}\n`;
 }
+
+const CREDENTIAL_VERDICTS: Record<ClientVerdict['kind'], string> = {
+  accepted: 'GHL accepts the client id and secret (checked now, nothing spent)',
+  rejected: 'GHL REJECTS the client id or secret',
+  unknown: "GHL's answer did not tell",
+};

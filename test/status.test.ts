@@ -82,4 +82,24 @@ describe('ghl-auth status judges tokens by the rules check uses', () => {
     assert.equal(status.code, 0, status.stdout + status.stderr);
     assert.match(status.stdout, /verdict: usable/);
   });
+
+  it('--verify asks GHL about the client id and secret with a token that cannot exist: nothing of ours is sent or spent', async () => {
+    const token = await box.writeTokens();
+    const ok = await box.run(['status', '--verify']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /credentials +GHL accepts the client id and secret/);
+    const [probe, ...more] = box.fake.requestsTo('token');
+    assert.deepEqual(more, [], 'one request');
+    assert.equal(probe?.form?.grant_type, 'refresh_token');
+    assert.notEqual(probe?.form?.refresh_token, token.refresh_token, 'the stored refresh token is never sent');
+    assert.equal(box.fake.state.refreshTokens.get(String(token.refresh_token))?.uses, 0);
+
+    const wrong = 'wrong-secret-0123456789abcdef';
+    const rejected = await box.run(['status', '--verify', '--json'], { env: { GHL_CLIENT_SECRET: wrong } });
+    assert.equal(rejected.code, 2);
+    assert.equal(JSON.parse(rejected.stdout).clientCredentials, 'rejected');
+    assert.match(verdict(rejected), /GHL rejected GHL_CLIENT_ID or GHL_CLIENT_SECRET \(it answered 401.*copy both again/);
+    assert.ok(!(rejected.stdout + rejected.stderr).includes(wrong), 'the secret is never echoed');
+    assert.equal((await box.run(['status'], { env: { GHL_CLIENT_SECRET: wrong } })).code, 0, 'without --verify: no network, nothing known');
+  });
 });

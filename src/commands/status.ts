@@ -1,17 +1,25 @@
+import { CREDENTIALS } from '../config.js';
 import { GhlAuthError } from '../errors.js';
 import { readLastRun } from '../last-run.js';
-import { createRuntime, type GlobalOptions } from '../runtime.js';
+import { verifyClient } from '../oauth/verify-client.js';
+import { configFor, createRuntime, loadEnvironment, type GlobalOptions } from '../runtime.js';
 import { missingTokenFile } from '../token-lifecycle.js';
-import { assessTokens, formatStatus, type TokenStatus } from '../token-status.js';
+import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../token-status.js';
 
-/** Local facts only: the token file, its refresh marker and the last-run record. No request to GHL. */
-export async function statusCommand(globals: GlobalOptions, options: { json?: boolean }): Promise<void> {
+/**
+ * Local facts: the token file, its refresh marker and the last-run record. With --verify, one request
+ * to GHL that spends nothing tells whether it accepts the client id and secret.
+ */
+export async function statusCommand(globals: GlobalOptions, options: { json?: boolean; verify?: boolean }): Promise<void> {
   let status: TokenStatus;
   try {
-    const { config, store, now } = await createRuntime(globals, []);
+    const environment = loadEnvironment(globals);
+    // Logs go to stderr: stdout is the report, and --json must parse.
+    const { config, store, now, http } = await createRuntime(globals, [], { environment, logFd: 2 });
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
     status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.readRefreshMarker(), now: now() });
+    if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.
     if (options.json && error instanceof GhlAuthError) process.stdout.write(`${JSON.stringify({ usable: false, problems: [{ code: error.code, message: error.message }] }, null, 2)}\n`);
