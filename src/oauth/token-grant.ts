@@ -15,7 +15,6 @@ export interface GrantResult {
   token: TokenResponse;
   /** When the answer arrived, for the absolute expiry. */
   receivedAt: number;
-  attempts: number;
   /** Something was wrong with a 2xx answer that still carried a new pair: throw it after saving `token`. */
   problem?: GhlAuthError;
 }
@@ -38,7 +37,7 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   const { status, body } = response;
   if (status >= 200 && status < 300) {
     const answer = readTokenAnswer(status, body);
-    if (answer) return { ...answer, receivedAt, attempts: response.attempts };
+    if (answer) return { ...answer, receivedAt };
     const parsed = tokenResponseSchema.safeParse(body);
     // A success status means GHL may have spent the token: only the next run can tell.
     const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
