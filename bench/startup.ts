@@ -41,12 +41,14 @@ const box = await Sandbox.create();
 try {
   const cli = `${process.cwd()}/dist/cli.js`;
   await box.writeTokens();
+  // One environment for all: an inherited NODE_EXTRA_CA_CERTS alone costs bare Node tens of ms.
+  const env = box.env({ LOG_LEVEL: 'warn' });
   const cases: Case[] = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'ghl-auth --version', args: ['--', cli, '--version'] },
     { name: 'ghl-auth --help', args: ['--', cli, '--help'] },
-    { name: 'ghl-auth check (healthy, stand-in GHL)', args: ['--', cli, 'check'], env: box.env({ LOG_LEVEL: 'warn' }), cwd: box.dir },
-  ];
+    { name: 'ghl-auth check (healthy, stand-in GHL)', args: ['--', cli, 'check'] },
+  ].map((c) => ({ ...c, env, cwd: box.dir }));
   const withRss = existsSync(GNU_TIME);
   const samples = cases.map(() => ({ ms: [] as number[], rssKb: [] as number[] }));
   box.fake.requests.length = 0;

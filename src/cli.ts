@@ -5,6 +5,9 @@ import { GhlAuthError } from './errors.js';
 import { EXIT_CODE_HELP, exitCodeOf } from './exit-codes.js';
 import { VERSION } from './version.js';
 
+// dist/ is a bundle: stack traces of the chunks loaded from here on (every command) point at src/.
+process.setSourceMapsEnabled(true);
+
 function buildProgram(): Command {
   const program = new Command('ghl-auth')
     .description('Keeps a GoHighLevel OAuth connection alive and proves it: refreshes the token when needed, reads the health-check contact and tags it.')

@@ -20,9 +20,30 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (!options.pretty) return pino(base, pino.destination({ fd: 1, sync: true }));
-  // Loaded only for a terminal: cron runs never pay for it.
-  const { default: pretty } = await import('pino-pretty');
+  // Loaded only for a terminal, and only if installed (an optional dependency; the image has none).
+  const pretty = await import('pino-pretty').then(
+    (module) => module.default,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+      throw error;
+    },
+  );
+  if (!pretty) return pino(base, plainLines());
   return pino(base, pretty({ sync: true, destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
+}
+
+/** Without pino-pretty: `[HH:MM:SS] LEVEL: message {other fields}` from pino's (already redacted) JSON line. */
+function plainLines(): { write(line: string): void } {
+  const out = pino.destination({ fd: 1, sync: true });
+  return {
+    write(line: string) {
+      const { time, level, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
+      delete fields.service; // on every line, and a terminal knows what it runs
+      const label = (pino.levels.labels[Number(level)] ?? String(level)).toUpperCase();
+      const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+      out.write(`[${new Date(Number(time)).toTimeString().slice(0, 8)}] ${label}: ${String(msg ?? '')}${rest}\n`);
+    },
+  };
 }
 
 /** Enough of a token to tell two apart in a log, never enough to use it. */
