@@ -59,7 +59,7 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
     const [app, base] = await Promise.all([IMAGE, BASE_IMAGE].map(async (image) => Number(await dockerOk(['image', 'inspect', '-f', '{{.Size}}', image]))));
     const added = (app ?? 0) - (base ?? 0);
     t.diagnostic(`the app adds ${(added / MB).toFixed(1)} MB over ${BASE_IMAGE}`);
-    assert.ok(added > 0 && added < 25 * MB, `the app adds ${(added / MB).toFixed(1)} MB`);
+    assert.ok(added > 0 && added <= 8 * MB, `the app adds ${(added / MB).toFixed(1)} MB`);
   });
 
   it('first run exchanges the code from a quoted, commented .env and tags; the second reuses the token file', async () => {
