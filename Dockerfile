@@ -1,14 +1,15 @@
 # ghl-auth: `docker run ... ghl-auth:latest` runs `ghl-auth check` (see README, Deployment).
-# Build stage: install everything, compile, then drop the dev dependencies so the final stage
-# copies only what runs.
+# Build stage: install the build tools and the bundled packages, bundle; the final stage copies the
+# bundle alone: it needs no node_modules (package.json only gives it "type": "module" and the version).
 FROM node:24-bookworm-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` (the build) needs src/, copied below so a source change keeps this layer cached.
+# --ignore-scripts: `prepare` (the build) needs the sources, copied below so a source change keeps this layer cached.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm run build
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
@@ -18,7 +19,6 @@ WORKDIR /app
 # host's data directory there (a directory, never the single token file: renames onto a bind-mounted
 # file fail, and the lock beside the file must be seen by every run).
 COPY --from=build /build/package.json ./
-COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 RUN install -d -o node -g node -m 0700 /data
 USER node

@@ -6,6 +6,9 @@ import { exitCodeOf } from './exit-codes.js';
 import { HELP } from './help.js';
 import { VERSION } from './version.js';
 
+// dist/ is a bundle: stack traces of the chunks loaded from here on (every command) point at src/.
+process.setSourceMapsEnabled(true);
+
 function buildProgram(): Command {
   const program = new Command('ghl-auth')
     .description('Keeps a GoHighLevel OAuth connection alive and proves it: refreshes the token when needed, reads the health-check contact and tags it.')

@@ -36,9 +36,16 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   };
   const fd = options.fd ?? 1;
   if (!options.pretty) return pino(base, stdoutNeverFailing(fd));
-  // Loaded only for a terminal: cron runs never pay for it.
-  const { default: pretty } = await import('pino-pretty');
-  return pino(base, pretty({ sync: true, destination: fd, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss', singleLine: true }));
+  // Loaded only for a terminal, and only if installed (an optional dependency; the image has none).
+  const pretty = await import('pino-pretty').then(
+    (module) => module.default,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+      throw error;
+    },
+  );
+  if (!pretty) return pino(base, plainLines(fd));
+  return pino(base, pretty({ destination: stdoutNeverFailing(fd), ignore: TERMINAL_IGNORES.join(','), translateTime: 'SYS:HH:MM:ss', singleLine: true }));
 }
 
 /**
@@ -58,6 +65,26 @@ export function stdoutNeverFailing(fd = 1): DestinationStream {
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         }
       }
+    },
+  };
+}
+
+/**
+ * Fields a terminal does without: the same on every line, or the check's whole result, which the
+ * summary message already says (log files and shippers get them, as JSON lines).
+ */
+const TERMINAL_IGNORES = ['pid', 'hostname', 'service', 'result', 'requests'];
+
+/** Without pino-pretty: `[HH:MM:SS] LEVEL: message {other fields}` from pino's (already redacted and scrubbed) JSON line. */
+function plainLines(fd: 1 | 2): DestinationStream {
+  const out = stdoutNeverFailing(fd);
+  return {
+    write(line: string) {
+      const { time, level, msg, ...all } = JSON.parse(line) as Record<string, unknown>;
+      const fields = Object.fromEntries(Object.entries(all).filter(([key]) => !TERMINAL_IGNORES.includes(key)));
+      const label = (pino.levels.labels[Number(level)] ?? String(level)).toUpperCase();
+      const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+      out.write(`[${new Date(Number(time)).toTimeString().slice(0, 8)}] ${label}: ${String(msg ?? '')}${rest}\n`);
     },
   };
 }

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CLI, collect, Sandbox } from './helpers.js';
+
+/** Records every file the CLI imports (ESM loader hooks; the bundle is ESM chunks) into IMPORT_LOG. */
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(process.env.IMPORT_LOG, url + '\\n');
+  return next(url, context);
+}`;
+const RECORD_IMPORTS = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`)}`;
+
+/** What the chunks a run imported were built from: the `sources` of their source maps. */
+async function sourcesImportedBy(args: string[], env: Record<string, string>): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-imports-'));
+  try {
+    const log = join(dir, 'imports.log');
+    const result = await collect(spawn(process.execPath, ['--import', RECORD_IMPORTS, '--', CLI, ...args], { cwd: dir, env: { ...env, IMPORT_LOG: log } }));
+    assert.notEqual(result.code, null, result.stderr);
+    const files = (await readFile(log, 'utf8')).trim().split('\n').map((url) => fileURLToPath(url));
+    assert.ok(files.includes(CLI), `the recorder saw no import of ${CLI}: ${files.join(', ')}`);
+    const maps = await Promise.all(files.map(async (file) => JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] }));
+    return maps.flatMap((map) => map.sources);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const packagesIn = (sources: string[]) => [...new Set(sources.flatMap((source) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source)?.[1] ?? []))].sort();
+
+describe('the bundle (dist/)', () => {
+  let box: Sandbox;
+  before(async () => (box = await Sandbox.create()));
+  after(async () => box?.close());
+
+  for (const args of [['--version'], ['--help'], ['check', '--help']]) {
+    it(`\`${args.join(' ')}\` loads commander alone: no HTTP, logging, validation or locking code`, async () => {
+      const sources = await sourcesImportedBy(args, box.env());
+      assert.deepEqual(packagesIn(sources), ['commander']);
+      for (const module of ['src/http-client.ts', 'src/logger.ts', 'src/config.ts', 'src/token-store.ts']) assert.ok(!sources.some((source) => source.endsWith(module)), `${module} was loaded`);
+    });
+  }
+
+  it('a command loads what it needs (the recorder sees lazily imported chunks)', async () => {
+    await box.writeTokens();
+    const packages = packagesIn(await sourcesImportedBy(['status'], box.env()));
+    for (const name of ['axios', 'pino', 'zod', 'proper-lockfile', 'dotenv']) assert.ok(packages.includes(name), `${name} not among ${packages.join(', ')}`);
+  });
+
+  it('runs from dist/ and package.json alone, as in the image, and logs plain lines on a terminal without pino-pretty', { skip: spawnSync('script', ['--version']).error ? 'needs script(1) (util-linux) for a terminal' : false }, async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'ghl-auth-dist-'));
+    try {
+      await cp(dirname(CLI), join(copy, 'dist'), { recursive: true });
+      await cp(join(dirname(CLI), '../package.json'), join(copy, 'package.json'));
+      await box.writeTokens();
+      // script(1) gives the CLI a terminal; its exit code is the CLI's (-e).
+      const result = await collect(spawn('script', ['-qec', `${join(copy, 'dist/cli.js')} check`, '/dev/null'], { cwd: box.dir, env: box.env() }));
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] INFO: healthy: tag 'Status:Online-AuthService' added .* \{"result":\{/m);
+      box.assertNoSecrets(result.stdout + result.stderr);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+});
