@@ -4,8 +4,6 @@ import { openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ghlError } from '../src/fake-ghl/server.js';
 import { CLI, collect, Sandbox, unusedPort, verdict, type RunResult } from './helpers.js';
@@ -141,20 +139,4 @@ describe('the HTTP layer through the built CLI', () => {
       assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
     });
   }
-
-  it('status, authorize-url and tokens import never load axios; check does', async () => {
-    await box.writeTokens();
-    const hook = fileURLToPath(new URL('./fakes/record-imports.mjs', import.meta.url));
-    const loaded = async (args: string[], stdin?: string) => {
-      const record = join(box.dir, `imports-${args[0]}`);
-      const child = spawn(process.execPath, ['--import', hook, CLI, ...args], { cwd: box.dir, env: box.env({ RECORD_IMPORTS: record }), stdio: ['pipe', 'pipe', 'pipe'] });
-      const result = checked(await collect(child, { stdin }));
-      assert.ok([0, 2].includes(result.code ?? -1), `${args.join(' ')}: ${result.stderr}`);
-      return (await readFile(record, 'utf8')).split('\n').filter((url) => /\/node_modules\/axios\//.test(url));
-    };
-    assert.deepEqual(await loaded(['status']), []);
-    assert.deepEqual(await loaded(['authorize-url']), []);
-    assert.deepEqual(await loaded(['tokens', 'import', '--force', '-'], await readFile(box.tokensFile, 'utf8')), []);
-    assert.notDeepEqual(await loaded(['check']), [], 'the recorder sees axios when it is loaded');
-  });
 });
