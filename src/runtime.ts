@@ -2,6 +2,7 @@ import { parseConfig, readEnv, type Config, type Requirement } from './config.js
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
 import type { LifecycleDeps } from './token-lifecycle.js';
+import { storeTimings } from './store/timings.js';
 import { TokenStore } from './token-store.js';
 import { VERSION } from './version.js';
 
@@ -30,5 +31,5 @@ export async function createRuntime(options: GlobalOptions, requirements: readon
 export function assembleRuntime(config: Config, log: Logger): Runtime {
   const signal = AbortSignal.timeout(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({ baseUrl: config.apiBaseUrl, signal, log, userAgent: `ghl-auth/${VERSION}` });
-  return { config, log, http, signal, store: new TokenStore(config.tokensFile, log), now: Date.now };
+  return { config, log, http, signal, store: new TokenStore(config.tokensFile, log, storeTimings(config.checkTimeoutSeconds)), now: Date.now };
 }

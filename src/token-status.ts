@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
 import { missingCheckScopes, relativeTime, SCOPES_UNKNOWN } from './token-report.js';
-import type { RefreshMarker } from './token-store.js';
+import type { RefreshClaim } from './token-store.js';
 import { fingerprint, isForOtherLocation, scopesOf, type StoredTokens } from './tokens.js';
 
 /** GHL: a refresh token lives one year unless used (each refresh starts a new one). */
@@ -31,7 +31,7 @@ export interface StatusInput {
   config: Pick<Config, 'tokensFile' | 'locationId'>;
   stored: StoredTokens;
   lastRun: LastRun | undefined;
-  marker: RefreshMarker | undefined;
+  marker: RefreshClaim | undefined;
   now: number;
 }
 

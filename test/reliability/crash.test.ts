@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { LOCK_STALE_MS } from '../../src/token-store.js';
-import { collect, verdict } from '../helpers.js';
+import { storeTimings } from '../../src/store/timings.js';
+import { collect, SANDBOX_DEADLINE_SECONDS, verdict } from '../helpers.js';
 import { sleep, tempFilesOf, withBox, type Box } from './box.js';
 import { Figures } from './figures.js';
 
@@ -11,10 +11,10 @@ import { Figures } from './figures.js';
 type Step = 'before the lock' | 'holding the lock' | 'waiting on GHL' | 'GHL rotated, answer in flight' | 'answer received, around the save' | 'after the save';
 const STEPS: Step[] = ['before the lock', 'holding the lock', 'waiting on GHL', 'GHL rotated, answer in flight', 'answer received, around the save', 'after the save'];
 const KILLS_PER_STEP = 6;
-/** Independent sandboxes killing at once: most kills leave a lock that costs LOCK_STALE_MS to clear. */
+/** Independent sandboxes killing at once: most kills leave a lock that costs the stale time to clear. */
 const LANES = 3;
 /** "Never blocked for more than a few seconds": the stale-lock takeover plus the run itself. */
-const RECOVERY_BOUND_MS = LOCK_STALE_MS + 4_000;
+const RECOVERY_BOUND_MS = storeTimings(SANDBOX_DEADLINE_SECONDS).staleMs + 4_000;
 const SLOW_MS = 300;
 const LOST_ROTATION = /Invalid grant.*ghl-auth login --force.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
 
