@@ -15,7 +15,7 @@ const SHORT = storeTimings(SHORT_DEADLINE_S);
 const ROUNDS = 10;
 const RUNS = 16;
 
-const figures = new Figures(3, 'Stalled and racing runs');
+const figures = new Figures(2.5, 'Stalled and racing runs');
 after(() => figures.save());
 
 const until = async (condition: () => boolean, boundMs = 15_000) => {
