@@ -31,5 +31,5 @@ export async function createRuntime(options: GlobalOptions, requirements: readon
 export function assembleRuntime(config: Config, log: Logger): Runtime {
   const signal = AbortSignal.timeout(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({ baseUrl: config.apiBaseUrl, signal, log, userAgent: `ghl-auth/${VERSION}` });
-  return { config, log, http, signal, store: new TokenStore(config.tokensFile, log, storeTimings(config.checkTimeoutSeconds)), now: Date.now };
+  return { config, log, http, signal, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
 }

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { GhlAuthError } from './errors.js';
 import type { Logger } from './logger.js';
-import { PendingFile, sweepTempFiles, tempName } from './store/atomic-file.js';
+import { PendingFile, sweepTempFiles, syncDirectory, tempName } from './store/atomic-file.js';
 import { RefreshClaims, type RefreshClaim } from './store/refresh-claims.js';
 import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './store/save-errors.js';
 import { storeTimings, type StoreTimings } from './store/timings.js';
@@ -18,8 +18,12 @@ export type { ClaimOutcome } from './store/claim-refresh.js';
 /** A save that lost to another writer: the pair is kept beside the token file, nothing replaced. */
 export type SaveOutcome = { saved: true } | { saved: false; keptIn: string; message: string };
 
-export interface StoreOptions extends Partial<StoreTimings> {
+export interface StoreOptions {
+  /** Derived from the run's deadline (`storeTimings`); tests shrink them. */
+  timings?: Partial<StoreTimings>;
   now?: () => number;
+  /** fsync of a directory; injectable because no test can make the real one fail on demand. */
+  syncDirectory?: (dir: string) => Promise<void>;
 }
 
 /**
@@ -30,6 +34,7 @@ export class TokenStore {
   readonly backupPath: string;
   readonly timings: StoreTimings;
   private readonly now: () => number;
+  private readonly syncDirectory: (dir: string) => Promise<void>;
   private real: string | undefined;
   private self: Writer | undefined;
   /** The bytes this run last saw in the token file (null: no file); a write replaces only those. */
@@ -44,7 +49,8 @@ export class TokenStore {
   ) {
     this.backupPath = `${path}.bak`;
     this.now = options.now ?? Date.now;
-    this.timings = { ...storeTimings(60, this.now()), ...options };
+    this.syncDirectory = options.syncDirectory ?? syncDirectory;
+    this.timings = { ...storeTimings(60, this.now()), ...options.timings };
   }
 
   /** The lock of the real file: a symlink and its target share one lock. */
@@ -85,7 +91,7 @@ export class TokenStore {
     this.pending = undefined;
     try {
       if (current !== null) await this.proveReplaceable(real);
-      this.pending = await PendingFile.reserve(real, await this.writer(), Math.max(64 * 1024, 8 * (current?.length ?? 0)));
+      this.pending = await PendingFile.reserve(real, await this.writer(), Math.max(64 * 1024, 8 * (current?.length ?? 0)), this.syncDirectory);
     } catch (error) {
       throw cannotSaveBeforeSpending(error, real);
     }
@@ -102,7 +108,7 @@ export class TokenStore {
     this.pending = undefined;
     let filled = false;
     try {
-      pending ??= await PendingFile.reserve(real, await this.writer(), content.length);
+      pending ??= await PendingFile.reserve(real, await this.writer(), content.length, this.syncDirectory);
       await pending.fill(content);
       filled = true;
       const onDisk = await this.readBytes(real);
@@ -133,7 +139,7 @@ export class TokenStore {
   async backup(): Promise<string> {
     const content = await this.readBytes(this.path);
     if (content === null) throw this.unreadable('does not exist');
-    const pending = await PendingFile.reserve(this.backupPath, await this.writer(), content.length);
+    const pending = await PendingFile.reserve(this.backupPath, await this.writer(), content.length, this.syncDirectory);
     try {
       await pending.fill(content);
       await pending.replaceTarget();

@@ -19,9 +19,10 @@ export class PendingFile {
     readonly target: string,
     readonly tempPath: string,
     private readonly handle: FileHandle,
+    private readonly syncDir: (dir: string) => Promise<void>,
   ) {}
 
-  static async reserve(target: string, writer: Writer, bytes: number): Promise<PendingFile> {
+  static async reserve(target: string, writer: Writer, bytes: number, syncDir = syncDirectory): Promise<PendingFile> {
     const tempPath = tempName(target, writer);
     const handle = await open(tempPath, 'wx', 0o600);
     try {
@@ -34,7 +35,7 @@ export class PendingFile {
       await rm(tempPath, { force: true });
       throw error;
     }
-    return new PendingFile(target, tempPath, handle);
+    return new PendingFile(target, tempPath, handle, syncDir);
   }
 
   async fill(content: Buffer): Promise<void> {
@@ -47,7 +48,7 @@ export class PendingFile {
   async replaceTarget(): Promise<Replaced> {
     await this.handle.close();
     await rename(this.tempPath, this.target);
-    const dirSyncError = await syncDirectory(dirname(this.target)).catch((error: NodeJS.ErrnoException) => error);
+    const dirSyncError = await this.syncDir(dirname(this.target)).catch((error: NodeJS.ErrnoException) => error);
     return dirSyncError ? { dirSyncError } : {};
   }
 
@@ -55,7 +56,7 @@ export class PendingFile {
   async keepAs(path: string): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rename(this.tempPath, path);
-    await syncDirectory(dirname(path)).catch(() => undefined);
+    await this.syncDir(dirname(path)).catch(() => undefined);
   }
 
   async discard(): Promise<void> {
@@ -68,7 +69,7 @@ export function tempName(target: string, writer: Writer): string {
   return `${target}.tmp-${writerTag(writer)}-${randomBytes(4).toString('hex')}`;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   await handle.sync().finally(() => handle.close());
 }
