@@ -30,4 +30,4 @@ Exit codes:
   2  configuration or local setup (env, .env, token file, contact id, client credentials)
   3  re-authorization required (refresh token dead, scopes missing): run \`ghl-auth login --force\`
   4  GHL unavailable or failing after retries (temporary: the next run tries again)
-  5  token file locked by another run`;
+  5  token file locked by another run, or its token being refreshed by another run`;
