@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isCertainlyGone, parseWriterTag, type Writer, writerTag } from './writer-identity.js';
 
@@ -62,6 +63,24 @@ export class PendingFile {
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
+  }
+}
+
+/**
+ * A hard link to the target fails where a rename over it would (EXDEV: it is a mount point; EPERM:
+ * immutable or append-only) without touching its content, so a concurrent save stays safe.
+ */
+export async function proveReplaceable(target: string, writer: Writer): Promise<void> {
+  const probe = tempName(target, writer);
+  try {
+    await link(target, probe);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    // EPERM is also what a filesystem without hard links says: then only opening for writing can tell.
+    const handle = await open(target, constants.O_WRONLY | constants.O_NONBLOCK);
+    await handle.close();
+  } finally {
+    await rm(probe, { force: true });
   }
 }
 
