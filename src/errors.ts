@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'configuration', // env or .env invalid, wrong location, GHL rejected our client credentials
   'token_file_missing', // no token file and nothing to create it from
   'token_file_unreadable', // corrupt, wrong shape, a directory, permission denied
+  'token_file_unwritable', // the token file cannot be replaced: mount point, immutable, no space, read-only
   'token_file_exists', // a new authorization would replace a token file and --force was not given
   'token_input_invalid', // tokens offered to `tokens import` are incomplete or not JSON
   'contact_not_found', // GHL_HEALTH_CHECK_CONTACT_ID does not name a contact of the location

@@ -5,6 +5,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   configuration: 2,
   token_file_missing: 2,
   token_file_unreadable: 2,
+  token_file_unwritable: 2,
   token_file_exists: 2,
   token_input_invalid: 2,
   contact_not_found: 2,

@@ -4,6 +4,7 @@ import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
 import { GHL_RETRY_POLICY, timerMs } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
+import { storeTimings } from './store/timings.js';
 import { TokenStore } from './token-store.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +19,8 @@ export interface Runtime<C extends Config = Config> {
   log: Logger;
   store: TokenStore;
   now: () => number;
+  /** Ends with the run's deadline (GHL_CHECK_TIMEOUT_SECONDS): nothing is spent after it. */
+  signal: AbortSignal;
   /** Every secret this run knows; what it shows of GHL's answers is scrubbed through it. */
   secrets: SecretRegistry;
 }
@@ -78,5 +81,5 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     secrets,
     baseUrlSetting: config.apiBaseUrl === DEFAULT_API_BASE_URL ? undefined : 'GHL_API_BASE_URL',
   });
-  return { config, log, http, secrets, store: new TokenStore(config.tokensFile, log), now: Date.now };
+  return { config, log, http, signal, secrets, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
 }

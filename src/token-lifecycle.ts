@@ -5,8 +5,9 @@ import type { Logger } from './logger.js';
 import { exchangeCode } from './oauth/exchange-code.js';
 import { refreshToken } from './oauth/refresh-token.js';
 import { REFRESH_TOKEN_DEAD, type GrantResult } from './oauth/token-grant.js';
-import type { TokenStore } from './token-store.js';
-import { fingerprint, toStoredTokens, type StoredTokens } from './tokens.js';
+import { restoreAdvice, SaveFailed } from './store/save-errors.js';
+import type { SaveOutcome, TokenStore } from './token-store.js';
+import { toStoredTokens, type StoredTokens } from './tokens.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;
@@ -14,6 +15,8 @@ export interface LifecycleDeps {
   http: HttpClient;
   log: Logger;
   now: () => number;
+  /** Ends with the run's deadline; nothing is spent once it has. */
+  signal?: AbortSignal;
 }
 
 export type TokenAction = 'reused' | 'exchanged' | 'refreshed';
@@ -71,35 +74,44 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   if (!config.redirectUri) {
     throw new GhlAuthError('configuration', 'GHL_REDIRECT_URI is required to exchange GHL_AUTHORIZATION_CODE: set it to the redirect URI registered for your app');
   }
+  await store.reserveSave();
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
   const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
   return saveThenJudge(deps, result, 'the authorization code');
 }
 
 /**
- * Spends the refresh token. The marker written first survives a kill between GHL's answer and the
- * save, so the run that next meets "Invalid grant" can name the cause.
+ * Spends the refresh token, once: only under a claim no live run contests, only after the save is
+ * proven possible, and only while the file still holds it. The claim outlives a kill between GHL's
+ * answer and the save, so the run that next meets "Invalid grant" can name the cause.
  */
 async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promise<StoredTokens> {
   const { config, store, http, log, now } = deps;
-  const spent = fingerprint(current.token.refresh_token);
-  const marker = await store.readRefreshMarker();
-  // A marker for this very token means a run already sent it and never saved the answer.
-  const lostBefore = marker?.refreshToken === spent ? marker : undefined;
-  if (!lostBefore) await store.writeRefreshMarker({ startedAt: new Date(now()).toISOString(), pid: process.pid, refreshToken: spent });
+  const claim = await store.claimRefresh(current);
+  if ('superseded' in claim) {
+    log.info('another run saved new tokens meanwhile: using them, nothing refreshed');
+    return claim.superseded;
+  }
+  try {
+    await store.reserveSave();
+    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', 'the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, the next run tries again');
+  } catch (error) {
+    await store.releaseClaim();
+    throw error;
+  }
   log.info({ expiresAt: current.expiresAt }, 'refreshing the access token');
   let result: GrantResult;
   try {
     result = await refreshToken(http, config, current.token.refresh_token, now);
   } catch (error) {
-    if (hasCode(error, 'reauthorization_required') && lostBefore) {
+    if (hasCode(error, 'reauthorization_required') && claim.abandoned) {
       throw new GhlAuthError(
         'reauthorization_required',
-        `${REFRESH_TOKEN_DEAD}. Cause: an earlier run (started ${lostBefore.startedAt}) sent this refresh token to GHL and was stopped or cut off before it saved the new one, so the rotation was lost`,
+        `${REFRESH_TOKEN_DEAD}. Cause: an earlier run (started ${claim.abandoned.startedAt}) sent this refresh token to GHL and was stopped or cut off before it saved the new one, so the rotation was lost`,
       );
     }
-    // No answer, or an answer we could not read: GHL may have spent the token, so the marker stays.
-    if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.clearRefreshMarker();
+    // No answer, or an answer we could not read: GHL may have spent the token, so the claim stays.
+    if (!hasCode(error, 'ghl_unavailable') && !hasCode(error, 'ghl_unexpected_response')) await store.releaseClaim();
     throw error;
   }
   return saveThenJudge(deps, result, 'the refresh token');
@@ -113,22 +125,32 @@ async function saveThenJudge(deps: LifecycleDeps, result: GrantResult, spent: st
 }
 
 /**
- * Call holding the lock. A marker left for an older refresh token means nothing once new tokens are
- * saved. `spent` names what GHL consumed to issue the pair (a code, a refresh token): the pair then
- * exists nowhere else, so a failed save loses the connection, and the message must say so.
+ * Call holding the lock. `spent` names what GHL consumed to issue the pair (a code, a refresh
+ * token): the pair then exists nowhere else, so a failed save must say where it was kept, or that
+ * the connection is lost. A pair that lost to another writer's save leaves that save in place and
+ * the check goes on with it.
  */
 export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, stored: StoredTokens, spent?: string): Promise<StoredTokens> {
+  let outcome: SaveOutcome;
   try {
-    await deps.store.write(stored);
+    outcome = await deps.store.write(stored);
   } catch (error) {
     if (!spent || !(error instanceof GhlAuthError)) throw error;
+    if (error instanceof SaveFailed && error.keptIn) {
+      throw new GhlAuthError('token_file_unwritable', `GHL issued new tokens for ${spent}, which is now spent, but they could not be saved (${error.reason}). They are ${restoreAdvice(error.keptIn)}`, { cause: error });
+    }
     throw new GhlAuthError(
       'reauthorization_required',
       `GHL issued new tokens for ${spent}, which is now spent, but they could not be saved (${error.message}). The connection is lost: fix that, then re-authorize (ghl-auth login --force)`,
       { cause: error },
     );
   }
-  await deps.store.clearRefreshMarker();
+  if (!outcome.saved) {
+    deps.log.warn(outcome.message);
+    const now = await deps.store.read();
+    if (!now) throw missingTokenFile(deps.store.path);
+    return now;
+  }
   deps.log.info({ expiresAt: stored.expiresAt, locationId: stored.token.locationId }, 'new tokens saved');
   return stored;
 }

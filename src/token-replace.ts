@@ -34,6 +34,7 @@ export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force:
   const { store, log } = deps;
   return store.withLock(async () => {
     const { exists } = await assertReplaceable(store, force);
+    await store.reserveSave();
     const stored = await obtain();
     const backup = exists
       ? await store.backup().catch((error: unknown) => {
@@ -41,7 +42,9 @@ export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force:
           return undefined;
         })
       : undefined;
-    await saveTokens(deps, stored, spent);
+    const saved = await saveTokens(deps, stored, spent);
+    // Another writer's save won the race (saveTokens kept this pair beside and said where).
+    if (saved !== stored) throw new GhlAuthError('token_file_locked', `${store.path} was replaced by another ghl-auth run while this one worked; it was left as that run saved it (see the warning above for where the new pair is kept)`);
     return { stored, backup };
   });
 }

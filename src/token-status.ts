@@ -3,7 +3,7 @@ import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
 import type { ClientVerdict } from './oauth/verify-client.js';
 import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './token-judge.js';
-import type { RefreshMarker } from './token-store.js';
+import type { RefreshClaim } from './token-store.js';
 import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './tokens.js';
 
 /** Everything `status` shows; never a token. */
@@ -30,7 +30,7 @@ export interface StatusInput {
   config: Pick<Config, 'tokensFile' | 'locationId'>;
   stored: StoredTokens;
   lastRun: LastRun | undefined;
-  marker: RefreshMarker | undefined;
+  marker: RefreshClaim | undefined;
   now: number;
 }
 

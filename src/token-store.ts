@@ -1,185 +1,221 @@
-import { constants } from 'node:fs';
-import { access, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { GhlAuthError } from './errors.js';
 import type { Logger } from './logger.js';
-import { storedTokensSchema, type StoredTokens } from './tokens.js';
+import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './store/atomic-file.js';
+import { claimRefresh, type ClaimOutcome } from './store/claim-refresh.js';
+import { acquireLock } from './store/file-lock.js';
+import { RefreshClaims, type RefreshClaim } from './store/refresh-claims.js';
+import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './store/save-errors.js';
+import { storeTimings, type StoreTimings } from './store/timings.js';
+import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, unreadable } from './store/token-file.js';
+import { currentWriter, type Writer } from './store/writer-identity.js';
+import { fingerprint, type StoredTokens } from './tokens.js';
 
-/** A lock whose holder stopped touching it for this long was left by a killed run and is taken over. */
-export const LOCK_STALE_MS = 5_000;
-/** How long a run waits for another run's lock before giving up (longer than LOCK_STALE_MS). */
-export const LOCK_WAIT_MS = 20_000;
+export type { RefreshClaim } from './store/refresh-claims.js';
+export type { ClaimOutcome } from './store/claim-refresh.js';
 
-/** Written just before a refresh token is sent to GHL, removed once the answer is saved. */
-export interface RefreshMarker {
-  startedAt: string;
-  pid: number;
-  refreshToken: string; // a fingerprint, never the token
+/** A save that lost to another writer: the pair is kept beside the token file, nothing replaced. */
+export type SaveOutcome = { saved: true } | { saved: false; keptIn: string; message: string };
+
+export interface StoreOptions {
+  /** Derived from the run's deadline (`storeTimings`); tests shrink them. */
+  timings?: Partial<StoreTimings>;
+  now?: () => number;
+  /** fsync of a directory; injectable because no test can make the real one fail on demand. */
+  syncDirectory?: (dir: string) => Promise<void>;
 }
 
 /**
- * The token file and its companions: the lock directory, the refresh marker. It reads, writes and
- * locks; it never decides when to refresh or what a failure means.
+ * The token file and its companions: the lock directory, refresh claims, temp files, kept pairs.
+ * It reads, writes and locks; it never decides when to refresh or what a failure means.
  */
 export class TokenStore {
-  readonly lockPath: string;
-  readonly markerPath: string;
   readonly backupPath: string;
+  readonly timings: StoreTimings;
+  private readonly now: () => number;
+  private readonly syncDirectory: (dir: string) => Promise<void>;
+  private real: string | undefined;
+  private self: Writer | undefined;
+  /** The bytes this run last saw in the token file (null: no file); a write replaces only those. */
+  private seen: Buffer | null | undefined;
+  private pending: PendingFile | undefined;
+  private claimPath: string | undefined;
 
   constructor(
     readonly path: string,
     private readonly log: Logger,
+    options: StoreOptions = {},
   ) {
-    this.lockPath = `${path}.lock`;
-    this.markerPath = `${path}.refreshing`;
     this.backupPath = `${path}.bak`;
+    this.now = options.now ?? Date.now;
+    this.syncDirectory = options.syncDirectory ?? syncDirectory;
+    this.timings = { ...storeTimings(60, this.now()), ...options.timings };
+  }
+
+  /** The lock of the real file: a symlink and its target share one lock. */
+  get lockPath(): string {
+    return `${this.real ?? this.path}.lock`;
   }
 
   /** Runs `fn` holding the cross-process lock, so read-refresh-write is one step for every run. */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+    const real = await this.resolve();
+    const release = await acquireLock({ real, shown: this.path, timings: this.timings, log: this.log });
     try {
-      await this.removeStaleTempFiles();
+      const olderThan = this.now() - 2 * this.timings.graceMs;
+      for (const target of [real, this.backupPath]) await sweepTempFiles(target, await this.writer(), olderThan);
       return await fn();
     } finally {
+      await this.pending?.discard();
+      this.pending = undefined;
       await release().catch((error: unknown) => this.log.warn({ err: error }, 'could not release the token file lock'));
     }
   }
 
   /** The stored tokens, or undefined when there is no file yet. A bad file is never guessed at. */
   async read(): Promise<StoredTokens | undefined> {
-    let content: string;
-    try {
-      content = await readFile(this.path, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return undefined;
-      throw this.readFailed(error);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(content);
-    } catch {
-      throw this.unreadable(content.trim() === '' ? 'is empty' : 'is not valid JSON (truncated or edited by hand?)');
-    }
-    const parsed = storedTokensSchema.safeParse(json);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(top level)'))].join(', ');
-      throw this.unreadable(`is not a ghl-auth token file (bad or missing: ${fields})`);
-    }
-    return parsed.data;
+    const bytes = await readTokenBytes(this.path, this.path);
+    this.seen = bytes;
+    return bytes === null ? undefined : parseTokenBytes(bytes, this.path);
   }
 
-  /** Atomic and durable: temp file in the same directory, fsync, rename, fsync of the directory; 0600. */
-  async write(tokens: StoredTokens): Promise<void> {
-    await this.writePrivate(this.path, toJson(tokens));
+  /**
+   * Before anything is spent: proves the token file can be replaced and reserves the space the new
+   * pair needs, so a save that would fail fails now, with the token or code unspent.
+   */
+  async reserveSave(): Promise<void> {
+    const real = await this.resolve();
+    const current = await readTokenBytes(real, this.path);
+    if (this.seen === undefined) this.seen = current;
+    await this.pending?.discard();
+    this.pending = undefined;
+    try {
+      if (current !== null) await proveReplaceable(real, await this.writer());
+      this.pending = await PendingFile.reserve(real, await this.writer(), Math.max(64 * 1024, 8 * (current?.length ?? 0)), this.syncDirectory);
+    } catch (error) {
+      throw cannotSaveBeforeSpending(error, real);
+    }
+  }
+
+  /**
+   * Atomic and durable (temp file, fsync, rename, fsync of the directory; 0600), and never over a
+   * pair another writer saved after this run read the file: that pair stays, this one is kept beside.
+   */
+  async write(tokens: StoredTokens): Promise<SaveOutcome> {
+    const real = await this.resolve();
+    const content = Buffer.from(toJson(tokens));
+    let pending = this.pending;
+    this.pending = undefined;
+    let filled = false;
+    try {
+      pending ??= await PendingFile.reserve(real, await this.writer(), content.length, this.syncDirectory);
+      await pending.fill(content);
+      filled = true;
+      const onDisk = await readTokenBytes(real, this.path);
+      if (this.seen !== undefined && !sameBytes(onDisk, this.seen)) return await this.keepLostRace(pending, onDisk);
+      const { dirSyncError } = await pending.replaceTarget();
+      if (dirSyncError) this.log.warn(`the new tokens are in ${real}, but its directory could not be synced (${dirSyncError.code}): a power cut now could still undo the save`);
+    } catch (error) {
+      if (error instanceof GhlAuthError && !(error instanceof SaveFailed)) throw error;
+      const keptIn = filled && pending ? await this.keep(pending) : (await pending?.discard(), undefined);
+      const cause = saveFailureCause(error, real);
+      throw new SaveFailed(cause, keptIn, `cannot save tokens to ${real}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
+    }
+    this.seen = content;
+    await this.claims().then((claims) => claims.removeAllBut(fingerprint(tokens.token.refresh_token)));
+    this.claimPath = undefined;
+    return { saved: true };
   }
 
   /** Whether anything (even a corrupt file or a directory) is at the token file's path. */
   async exists(): Promise<boolean> {
     return stat(this.path).then(
       () => true,
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(this.readFailed(error))),
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(readFailed(this.path, error))),
     );
   }
 
   /** Copies the token file byte for byte to `<file>.bak` (0600, atomic), whatever its content. */
   async backup(): Promise<string> {
-    const content = await readFile(this.path).catch((error: unknown) => Promise.reject(this.readFailed(error)));
-    await this.writePrivate(this.backupPath, content);
+    const content = await readTokenBytes(this.path, this.path);
+    if (content === null) throw unreadable(this.path, 'does not exist');
+    const pending = await PendingFile.reserve(this.backupPath, await this.writer(), content.length, this.syncDirectory);
+    try {
+      await pending.fill(content);
+      await pending.replaceTarget();
+    } catch (error) {
+      await pending.discard();
+      throw new GhlAuthError('token_file_unwritable', `cannot write ${this.backupPath}: ${saveFailureCause(error, this.backupPath)}`, { cause: error });
+    }
     return this.backupPath;
   }
 
-  async readRefreshMarker(): Promise<RefreshMarker | undefined> {
-    try {
-      return JSON.parse(await readFile(this.markerPath, 'utf8')) as RefreshMarker;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async writeRefreshMarker(marker: RefreshMarker): Promise<void> {
-    await this.writePrivate(this.markerPath, toJson(marker));
-  }
-
-  async clearRefreshMarker(): Promise<void> {
-    await rm(this.markerPath, { force: true });
-  }
-
-  private async writePrivate(path: string, content: string | Buffer): Promise<void> {
-    try {
-      await writeFileAtomic(path, content, { mode: 0o600, fsync: true });
-      const dir = await open(dirname(path), 'r');
-      await dir.sync().finally(() => dir.close());
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new GhlAuthError('token_file_unreadable', `cannot write ${path} (${code}): make its directory writable by this user`, { cause: error });
-    }
-  }
-
-  private async acquire(): Promise<() => Promise<void>> {
-    // proper-lockfile retries every error, not only a busy lock: a directory that cannot take the
-    // lock would hold the run for the whole LOCK_WAIT_MS before the same answer. Ask once, up front.
-    await access(dirname(this.path), constants.W_OK | constants.X_OK).catch((error: unknown) => {
-      throw this.lockDirProblem(error);
-    });
-    try {
-      return await lockfile.lock(this.path, {
-        realpath: false,
-        stale: LOCK_STALE_MS,
-        retries: { retries: 1_000, minTimeout: 25, maxTimeout: 250, randomize: true, maxRetryTime: LOCK_WAIT_MS },
-        // The lock outlived its mtime updates (a stalled machine). Saving a rotated token still beats losing it.
-        onCompromised: (error) => this.log.warn({ err: error }, 'token file lock was taken over while held'),
-      });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ELOCKED') {
-        throw new GhlAuthError(
-          'token_file_locked',
-          `${this.path} is locked by another ghl-auth run (waited ${LOCK_WAIT_MS / 1000} s); try again later. A lock left by a killed run (${this.lockPath}) clears itself after ${LOCK_STALE_MS / 1000} s`,
-        );
-      }
-      throw this.lockDirProblem(error);
-    }
-  }
-
-  private lockDirProblem(error: unknown): GhlAuthError {
-    const code = (error as NodeJS.ErrnoException).code;
-    const dir = dirname(this.path);
-    const why = code === 'ENOENT' ? `its directory ${dir} does not exist: create it or fix GHL_TOKENS_FILE` : `cannot create the lock in ${dir} (${code}): make the directory writable by this user`;
-    return new GhlAuthError('token_file_unreadable', `token file ${this.path}: ${why}`, { cause: error });
-  }
-
   /**
-   * write-file-atomic names its temp files `<file>.<digits>`; a run killed mid-write leaves one
-   * behind, of the token file or of the marker (both are written only under the lock).
+   * Claims the right to send `current`'s refresh token: waits (bounded) while another run that may
+   * be alive holds a claim for it, and answers `superseded` when the file changed meanwhile.
    */
-  private async removeStaleTempFiles(): Promise<void> {
-    const prefixes = [this.path, this.markerPath].map((path) => `${basename(path)}.`);
-    const isTemp = (name: string) => prefixes.some((prefix) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
-    const entries = await readdir(dirname(this.path)).catch(() => []);
-    await Promise.all(entries.filter(isTemp).map((name) => rm(join(dirname(this.path), name), { force: true })));
+  async claimRefresh(current: StoredTokens): Promise<ClaimOutcome> {
+    const outcome = await claimRefresh({
+      claims: await this.claims(),
+      print: fingerprint(current.token.refresh_token),
+      changed: async () => {
+        const bytes = await readTokenBytes(this.path, this.path);
+        return sameBytes(bytes, this.seen ?? null) ? undefined : bytes;
+      },
+      parse: (bytes) => parseTokenBytes(bytes, this.path),
+      waitMs: this.timings.waitMs,
+      now: this.now,
+      path: this.path,
+    });
+    if ('claimPath' in outcome) this.claimPath = outcome.claimPath;
+    return outcome;
   }
 
-  private readFailed(error: unknown): GhlAuthError {
-    const code = (error as NodeJS.ErrnoException).code;
-    return this.unreadable(READ_ERRORS[code ?? ''] ?? `cannot be read (${code})`);
+  /** Nothing was sent on this claim after all (GHL refused it outright, or the save could not be reserved). */
+  async releaseClaim(): Promise<void> {
+    if (this.claimPath) await rm(this.claimPath, { force: true });
+    this.claimPath = undefined;
   }
 
-  private unreadable(why: string): GhlAuthError {
-    return new GhlAuthError(
-      'token_file_unreadable',
-      `token file ${this.path} ${why}. It was left untouched: restore it from a backup, or move it away and authorize again (ghl-auth login, or GHL_AUTHORIZATION_CODE)`,
-    );
+  /** For `status`, without the lock: the newest claim for the saved refresh token. */
+  async refreshInFlight(stored: StoredTokens): Promise<RefreshClaim | undefined> {
+    return (await this.claims()).newest(fingerprint(stored.token.refresh_token));
+  }
+
+  private async keepLostRace(pending: PendingFile, onDisk: Buffer | null): Promise<SaveOutcome> {
+    const keptIn = await this.keep(pending);
+    const print = onDisk ? refreshPrintOf(onDisk) : undefined;
+    if (print) await (await this.claims()).removeAllBut(print);
+    return { saved: false, keptIn, message: `${this.path} was changed by another writer while this run waited for GHL, so it was left as that writer saved it; the pair GHL issued to this run is ${restoreAdvice(keptIn)} if it is the one to use` };
+  }
+
+  /** Moves a filled temp file to a stable name beside the token file; the claim records where. */
+  private async keep(pending: PendingFile): Promise<string> {
+    const keptIn = `${pending.target}.issued-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.json`;
+    await pending.keepAs(keptIn);
+    if (this.claimPath) await (await this.claims()).markKept(this.claimPath, keptIn);
+    return keptIn;
+  }
+
+  private async resolve(): Promise<string> {
+    this.real ??= await realpath(this.path).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') return this.path;
+      return realpath(dirname(this.path)).then((dir) => join(dir, basename(this.path)), () => this.path);
+    });
+    return this.real;
+  }
+
+  private async writer(): Promise<Writer> {
+    this.self ??= await currentWriter();
+    return this.self;
+  }
+
+  private async claims(): Promise<RefreshClaims> {
+    return new RefreshClaims(await this.resolve(), await this.writer(), { deadlineAt: this.timings.deadlineAt, graceMs: this.timings.graceMs, now: this.now });
   }
 }
 
 const toJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-const READ_ERRORS: Record<string, string> = {
-  EISDIR: 'is a directory (Docker creates one when a missing file is bind-mounted): remove it with rmdir and mount the directory instead',
-  EACCES: 'cannot be read (permission denied): run as its owner or fix its mode (chmod 600)',
-  EPERM: 'cannot be read (operation not permitted): run as its owner or fix its mode (chmod 600)',
-};
+const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));

@@ -28,6 +28,9 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** The run deadline every sandboxed run gets unless a test says otherwise; the lock timings follow from it. */
+export const SANDBOX_DEADLINE_SECONDS = 20;
+
 /** A throw-away directory, a stand-in GHL, and the CLI pointed at both. */
 export class Sandbox {
   private constructor(
@@ -57,7 +60,7 @@ export class Sandbox {
       GHL_HEALTH_CHECK_CONTACT_ID: setup.contactId,
       GHL_API_BASE_URL: this.fake.url,
       GHL_TOKENS_FILE: this.tokensFile,
-      GHL_CHECK_TIMEOUT_SECONDS: '20',
+      GHL_CHECK_TIMEOUT_SECONDS: String(SANDBOX_DEADLINE_SECONDS),
       ...overrides,
     };
     return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));

@@ -8,14 +8,14 @@ import { CREDENTIALS, parseConfig } from '../src/config.js';
 import { GhlAuthError } from '../src/errors.js';
 import type { HttpClient } from '../src/http-client.js';
 import { refreshNow } from '../src/token-lifecycle.js';
-import { TokenStore } from '../src/token-store.js';
+import { TokenStore, type SaveOutcome } from '../src/token-store.js';
 import { toStoredTokens, type StoredTokens } from '../src/tokens.js';
 
 const log = pino({ level: 'silent' });
 
 /** A store on a full disk: reads and markers work, the token file cannot be replaced. */
 class FullDiskStore extends TokenStore {
-  override async write(_tokens: StoredTokens): Promise<void> {
+  override async write(_tokens: StoredTokens): Promise<SaveOutcome> {
     throw new GhlAuthError('token_file_unreadable', `cannot write ${this.path} (ENOSPC): make its directory writable by this user`);
   }
 }
@@ -26,7 +26,7 @@ const answering = (body: unknown): HttpClient => ({
 });
 
 describe('token lifecycle', () => {
-  it('a refreshed pair that cannot be saved is reported as a lost connection, and the marker stays for the next run', async () => {
+  it('a refreshed pair that cannot be saved is reported as a lost connection, and the claim stays for the next run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ghl-auth-lifecycle-'));
     const path = join(dir, 'ghl_tokens.json');
     const before = `${JSON.stringify(toStoredTokens({ access_token: 'at-old', refresh_token: 'rt-old', expires_in: 60 }, Date.now()))}\n`;
@@ -43,6 +43,6 @@ describe('token lifecycle', () => {
       return true;
     });
     assert.equal(await readFile(path, 'utf8'), before);
-    assert.ok(await store.readRefreshMarker(), 'the marker is left, so the next run can name the lost rotation');
+    assert.ok(await store.refreshInFlight(JSON.parse(before)), 'the claim is left, so the next run can name the lost rotation');
   });
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { GhlAuthError } from '../src/errors.js';
+import { currentWriter, writerTag } from '../src/store/writer-identity.js';
 import { TokenStore } from '../src/token-store.js';
 import { toStoredTokens } from '../src/tokens.js';
 
@@ -59,12 +61,18 @@ describe('token store', () => {
     assert.match(await unreadable(other.store), /is a directory.*rmdir/);
   });
 
-  it('sweeps temp files a killed writer left behind, under the lock, and nothing else', async () => {
+  it('sweeps temp files only when their writer is certainly gone, unnamed ones only when old, and nothing else', async () => {
     const { dir, store } = await fresh();
-    await writeFile(join(dir, 'ghl_tokens.json.3141592653'), 'half a token');
-    await writeFile(join(dir, 'ghl_tokens.json.bak'), 'a backup');
+    const self = await currentWriter();
+    const dead = spawnSync('true').pid as number; // exited and reaped: its pid is free
+    const deadTemp = `ghl_tokens.json.tmp-${writerTag({ ...self, pid: dead })}-0badcafe`;
+    const liveTemp = `ghl_tokens.json.tmp-${writerTag(self)}-0badcafe`;
+    const otherHostTemp = `ghl_tokens.json.tmp-${writerTag({ ...self, scope: 'host:elsewhere', pid: dead })}-0badcafe`;
+    for (const name of [deadTemp, liveTemp, otherHostTemp, 'ghl_tokens.json.3141592653', 'ghl_tokens.json.2718281828', 'ghl_tokens.json.bak']) await writeFile(join(dir, name), 'x');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(dir, 'ghl_tokens.json.3141592653'), longAgo, longAgo);
     await store.withLock(async () => undefined);
-    assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json.bak']);
+    assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json.2718281828', 'ghl_tokens.json.bak', liveTemp, otherHostTemp].sort());
   });
 
   it('names a missing directory when it cannot lock', async () => {
@@ -73,12 +81,20 @@ describe('token store', () => {
     await assert.rejects(store.withLock(async () => undefined), /directory .*missing does not exist/);
   });
 
-  it('keeps the refresh marker beside the file, without the token', async () => {
-    const { store } = await fresh();
-    await store.writeRefreshMarker({ startedAt: '2026-01-01T00:00:00.000Z', pid: 1, refreshToken: 'fingerprint' });
-    assert.equal((await readFile(`${store.path}.refreshing`, 'utf8')).includes('fingerprint'), true);
-    assert.equal((await store.readRefreshMarker())?.refreshToken, 'fingerprint');
-    await store.clearRefreshMarker();
-    assert.equal(await store.readRefreshMarker(), undefined);
+  it('keeps a refresh claim beside the file, without the token, and removes it once a new pair is saved', async () => {
+    const { dir, store } = await fresh();
+    await store.withLock(async () => {
+      await store.write(stored);
+      const current = await store.read();
+      assert.ok(current);
+      assert.ok('claimPath' in (await store.claimRefresh(current)));
+      const claims = (await readdir(dir)).filter((name) => name.includes('.refreshing-'));
+      assert.equal(claims.length, 1);
+      const text = await readFile(join(dir, claims[0] as string), 'utf8');
+      assert.ok(!text.includes('rt-1'), 'no token in the claim');
+      assert.equal((await store.refreshInFlight(current))?.pid, process.pid);
+      await store.write(toStoredTokens({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 60 }, Date.now()));
+    });
+    assert.deepEqual((await readdir(dir)).filter((name) => name.includes('.refreshing')), []);
   });
 });

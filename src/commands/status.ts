@@ -7,7 +7,7 @@ import { missingTokenFile } from '../token-lifecycle.js';
 import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../token-status.js';
 
 /**
- * Local facts: the token file, its refresh marker and the last-run record. With --verify, one request
+ * Local facts: the token file, its refresh claims and the last-run record. With --verify, one request
  * to GHL that spends nothing tells whether it accepts the client id and secret.
  */
 export async function statusCommand(globals: GlobalOptions, options: { json?: boolean; verify?: boolean }): Promise<void> {
@@ -18,7 +18,7 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
     const { config, store, now, http } = await createRuntime(globals, [], { environment, logFd: 2 });
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
-    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.readRefreshMarker(), now: now() });
+    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.refreshInFlight(stored), now: now() });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.

@@ -16,6 +16,8 @@ export interface BoxRunOptions extends RunOptions {
   unprivileged?: boolean;
   /** RLIMIT_FSIZE of the run: a write past it stops half-way and the run dies of SIGXFSZ. */
   fileSizeLimitBytes?: number;
+  /** A command the run is started through, e.g. one that first mounts something in a private namespace. */
+  wrap?: string[];
 }
 
 /**
@@ -48,7 +50,7 @@ export class Box {
     const command = ['sh', '-c', 'umask 000; exec "$0" "$@"', process.execPath, CLI, ...args];
     const limit = options.fileSizeLimitBytes;
     const limited = limit === undefined ? command : ['prlimit', `--fsize=${limit}`, '--', ...command];
-    const argv = options.unprivileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', ...limited] : limited;
+    const argv = [...(options.wrap ?? []), ...(options.unprivileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', ...limited] : limited)];
     return spawn(argv[0] as string, argv.slice(1), { cwd: this.dir, env: this.sandbox.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
@@ -101,10 +103,10 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** write-file-atomic's temp files: `<target>.<digits>`, for the token file and its companions. */
+/** Temp files of the token file and its companions: `<file>.tmp-<writer>-<random>`, and `<file>.<digits>` of older versions. */
 export async function tempFilesOf(tokensFile: string, dir: string): Promise<string[]> {
   const base = relative(dir, tokensFile);
-  return (await readdir(dir)).filter((name) => name.startsWith(`${base}.`) && /\.\d+$/.test(name));
+  return (await readdir(dir)).filter((name) => name.startsWith(`${base}.tmp-`) || (name.startsWith(`${base}.`) && !name.startsWith(`${base}.refreshing-`) && /\.\d+$/.test(name)));
 }
 
 /** Content and mode of a path, or what stands there instead of a file. */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { LOCK_STALE_MS } from '../../src/token-store.js';
-import { collect, verdict } from '../helpers.js';
+import { storeTimings } from '../../src/store/timings.js';
+import { currentWriter, writerTag } from '../../src/store/writer-identity.js';
+import { collect, SANDBOX_DEADLINE_SECONDS, verdict } from '../helpers.js';
 import { sleep, tempFilesOf, withBox, type Box } from './box.js';
 import { Figures } from './figures.js';
 
@@ -11,10 +13,10 @@ import { Figures } from './figures.js';
 type Step = 'before the lock' | 'holding the lock' | 'waiting on GHL' | 'GHL rotated, answer in flight' | 'answer received, around the save' | 'after the save';
 const STEPS: Step[] = ['before the lock', 'holding the lock', 'waiting on GHL', 'GHL rotated, answer in flight', 'answer received, around the save', 'after the save'];
 const KILLS_PER_STEP = 6;
-/** Independent sandboxes killing at once: most kills leave a lock that costs LOCK_STALE_MS to clear. */
+/** Independent sandboxes killing at once: most kills leave a lock that costs the stale time to clear. */
 const LANES = 3;
 /** "Never blocked for more than a few seconds": the stale-lock takeover plus the run itself. */
-const RECOVERY_BOUND_MS = LOCK_STALE_MS + 4_000;
+const RECOVERY_BOUND_MS = storeTimings(SANDBOX_DEADLINE_SECONDS).staleMs + 4_000;
 const SLOW_MS = 300;
 const LOST_ROTATION = /Invalid grant.*ghl-auth login --force.*Cause: an earlier run .* was stopped or cut off before it saved the new one/;
 
@@ -139,31 +141,38 @@ describe('SIGKILL at every step of a run that must refresh', () => {
     );
   });
 
-  it('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit): the old pair stays whole', () =>
+  it('a file-size limit below the reserved save (SIGXFSZ while reserving): killed before anything is spent, the old pair stays whole', () =>
     withBox(async (box) => {
-      await box.sandbox.writeTokens(-60);
+      const old = await box.sandbox.writeTokens(-60);
       const before = await readFile(box.tokensFile, 'utf8');
-      // Room for the refresh marker (about 100 bytes), not for a token file: the save dies half-way.
-      const cut = box.checked(await collect(box.spawn(['check'], { fileSizeLimitBytes: Math.floor(before.length / 2) })));
+      // Room for the refresh claim (about 300 bytes), not for the space a save reserves.
+      const cut = box.checked(await collect(box.spawn(['check'], { fileSizeLimitBytes: before.length })));
       assert.equal(cut.signal, 'SIGXFSZ', cut.stderr);
       assert.equal(await readFile(box.tokensFile, 'utf8'), before, 'the old pair, whole');
+      assert.equal(box.fake.state.refreshTokens.get(String(old.refresh_token))?.uses ?? 0, 0, 'nothing was spent');
       const next = await box.run(['check']);
-      assert.equal(next.code, 3, next.stderr);
-      assert.match(verdict(next), LOST_ROTATION);
+      assert.equal(next.code, 0, next.stderr);
       assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), []);
       figures.runs += 2;
       figures.kills += 1;
-      figures.row('killed in the middle of writing the new pair (SIGXFSZ at a file-size limit)', 'the old pair stays whole; the next run names the lost rotation (exit 3)');
+      figures.row('killed by a file-size limit (SIGXFSZ) while reserving the space of the save', 'killed before the refresh token was sent: the old pair stays whole and unspent; the next run refreshes (exit 0)');
     }));
 
-  it('leftovers of writes killed half-way (token file and marker temp files) are swept by the next run', () =>
+  it('leftovers of writes killed half-way (this version\'s and older versions\' temp files) are swept by the next run', () =>
     withBox(async (box) => {
       await box.sandbox.writeTokens(-60);
-      for (const leftover of [`${box.tokensFile}.123456789`, `${box.tokensFile}.refreshing.987654321`]) await writeFile(leftover, '{"version":1,"tok');
+      const self = await currentWriter();
+      const dead = spawnSync('true').pid as number; // exited: a writer certainly gone
+      const killedWrite = `${box.tokensFile}.tmp-${writerTag({ ...self, pid: dead })}-0badcafe`;
+      const olderVersion = [`${box.tokensFile}.123456789`, `${box.tokensFile}.refreshing.987654321`];
+      for (const leftover of [killedWrite, ...olderVersion]) await writeFile(leftover, '{"version":1,"tok');
+      // Unnamed temp files of older versions say nothing of their writer: they go once older than any run.
+      const longAgo = new Date(Date.now() - 3_600_000);
+      for (const leftover of olderVersion) await utimes(leftover, longAgo, longAgo);
       const result = await box.run(['check']);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), []);
       figures.runs += 1;
-      figures.row('temp files of the token file and of the refresh marker left by a killed write', 'swept under the lock by the next run');
+      figures.row('temp files left by a killed write (named after their writer, and the unnamed ones of older versions)', 'swept under the lock by the next run once their writer is certainly gone');
     }));
 });

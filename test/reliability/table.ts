@@ -27,7 +27,7 @@ function renderTable(suites: SuiteFigures[]): string {
     '|---|---|---|',
     ...rows,
     '',
-    `In all: ${sum('runs')} runs of the built CLI, ${sum('kills')} of them killed mid-run (SIGKILL, or SIGXFSZ inside the write), ${sum('faults')} injected GHL faults. ` +
+    `In all: ${sum('runs')} runs of the built CLI, ${sum('kills')} of them killed mid-run (SIGKILL, or SIGXFSZ at a file-size limit), ${sum('faults')} injected GHL faults. ` +
       `No run's output, and no file but the token file in a sandbox searched after each case or kill (${sum('secretScans')} searches), held the client secret, a token or a code; every token file written was 0600 under umask 000.`,
     END,
   ].join('\n');
