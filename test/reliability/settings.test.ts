@@ -102,7 +102,9 @@ describe('invalid configuration: exit 2 naming every problem, no value echoed, t
         const line = verdict(result);
         for (const problem of c.named) assert.ok(line.includes(problem), `${problem} in: ${line}`);
         for (const value of Object.values(c.env).filter((v) => v?.trim())) assert.ok(!line.includes(String(value)), `echoed ${value}`);
-        assert.match(line, /set them in \.env or the environment; see \.env\.example\) \[configuration\]$/);
+        // Without a .env file the verdict also says that one is missing, and how to make one.
+        const noEnvFile = c.viaEnvFile ? '' : String.raw`\. No \.env file was found in \S+: copy \.env\.example to \.env there, or name one with --env-file`;
+        assert.match(line, new RegExp(String.raw`set them in \.env or the environment; see \.env\.example\)${noEnvFile} \[configuration\]$`));
         assert.deepEqual(await snapshot(box.tokensFile), before);
         assert.equal(box.fake.requests.length, 0);
         figures.runs += 1;
