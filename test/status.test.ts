@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { writeLastRun } from '../src/last-run.js';
 import { Sandbox, verdict } from './helpers.js';
+
+const DAY_MS = 24 * 3600_000;
 
 describe('ghl-auth status judges tokens by the rules check uses', () => {
   let box: Sandbox;
@@ -101,5 +104,86 @@ describe('ghl-auth status judges tokens by the rules check uses', () => {
     assert.match(verdict(rejected), /GHL rejected GHL_CLIENT_ID or GHL_CLIENT_SECRET \(it answered 401.*copy both again/);
     assert.ok(!(rejected.stdout + rejected.stderr).includes(wrong), 'the secret is never echoed');
     assert.equal((await box.run(['status'], { env: { GHL_CLIENT_SECRET: wrong } })).code, 0, 'without --verify: no network, nothing known');
+  });
+});
+
+describe('ghl-auth status', () => {
+  let box: Sandbox;
+  beforeEach(async () => (box = await Sandbox.create()));
+  afterEach(async () => box.close());
+
+  /** Rewrites the saved tokens' obtainedAt, as if they had been obtained `daysAgo` days ago. */
+  const obtainedDaysAgo = async (daysAgo: number) => {
+    const saved = await box.readTokens();
+    await writeFile(box.tokensFile, JSON.stringify({ ...saved, obtainedAt: new Date(Date.now() - daysAgo * DAY_MS).toISOString() }));
+  };
+
+  it('text: file, location, scopes, expiry, last check; exit 0; no request to GHL', async () => {
+    await box.writeTokens();
+    await writeLastRun(box.tokensFile, { at: new Date().toISOString(), outcome: 'healthy', exitCode: 0, lastSuccessAt: new Date().toISOString() });
+    const result = await box.run(['status']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(box.fake.requests.length, 0);
+    for (const expected of [box.tokensFile, 'LOC123demo (company COMP456demo), user type Location', "the check's scopes are present", /expires \S+ \(in 59 min\)/, /last check +\S+: healthy \(exit 0\)/, 'verdict: usable']) {
+      assert.match(result.stdout, typeof expected === 'string' ? new RegExp(expected.replace(/[()]/g, '\\$&')) : expected);
+    }
+  });
+
+  it('--json: the fields, parseable, no token anywhere', async () => {
+    const token = await box.writeTokens();
+    const result = await box.run(['status', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const status = JSON.parse(result.stdout);
+    assert.equal(status.usable, true);
+    assert.equal(status.tokensFile, box.tokensFile);
+    assert.equal(status.locationId, 'LOC123demo');
+    assert.equal(status.companyId, 'COMP456demo');
+    assert.deepEqual(status.scopes, ['contacts.readonly', 'contacts.write']);
+    assert.equal(status.checkScopesPresent, true);
+    assert.equal(status.accessToken.expired, false);
+    assert.ok(Date.parse(status.accessToken.expiresAt) > Date.now());
+    assert.ok(status.refreshToken.obtainedAt);
+    assert.equal(status.lastCheck, null);
+    assert.ok(!result.stdout.includes(String(token.access_token)) && !result.stdout.includes(String(token.refresh_token)));
+    assert.doesNotMatch(result.stdout, /access_token|refresh_token/);
+  });
+
+  it('no token file, or an unreadable one: exit 2', async () => {
+    assert.equal((await box.run(['status'])).code, 2);
+    await writeFile(box.tokensFile, '{"version":1');
+    const result = await box.run(['status', '--json']);
+    assert.equal(result.code, 2);
+    assert.match(verdict(result), /not valid JSON/);
+  });
+
+  it("missing the check's scopes: exit 3", async () => {
+    await box.writeTokens(3600, { scope: 'contacts.readonly' });
+    const result = await box.run(['status', '--json']);
+    assert.equal(result.code, 3);
+    assert.equal(JSON.parse(result.stdout).checkScopesPresent, false);
+    assert.match(verdict(result), /lack contacts\.write.*login --force`? \[scope_missing\]/);
+  });
+
+  it('a last check that needed re-authorization counts only for tokens saved before it', async () => {
+    await box.writeTokens();
+    const failed = { outcome: 'failed' as const, exitCode: 3, reason: 'reauthorization_required', message: 'GHL rejected the stored refresh token' };
+    await writeLastRun(box.tokensFile, { ...failed, at: new Date(Date.now() + 1000).toISOString() });
+    const dead = await box.run(['status']);
+    assert.equal(dead.code, 3);
+    assert.match(verdict(dead), /last check .* ended with: GHL rejected the stored refresh token/);
+    await writeLastRun(box.tokensFile, { ...failed, at: new Date(Date.now() - DAY_MS).toISOString() });
+    assert.equal((await box.run(['status'])).code, 0, 'a login after the failure made the connection usable again');
+  });
+
+  it("warns as the refresh token nears GHL's one-year limit, and calls it dead after", async () => {
+    await box.writeTokens();
+    await obtainedDaysAgo(340);
+    const near = await box.run(['status']);
+    assert.equal(near.code, 0, near.stderr);
+    assert.match(near.stdout, /warning: the refresh token expires unused in \d+ days/);
+    await obtainedDaysAgo(370);
+    const dead = await box.run(['status']);
+    assert.equal(dead.code, 3);
+    assert.match(verdict(dead), /GHL expires it after a year/);
   });
 });
