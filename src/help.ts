@@ -25,6 +25,7 @@ export const HELP = {
   npx ghl-auth login      the first authorization, in a browser
   npx ghl-auth status     is the connection healthy, and until when?
   npx ghl-auth check      what cron runs every few hours
+  npx ghl-auth token      the access token, for your other programs
   npx -- ghl-auth --env-file /etc/ghl.env check`,
     exitCodes('healthy / done', [1, 2, 3, 4, 5]),
   ),
