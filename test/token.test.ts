@@ -163,6 +163,25 @@ try {
     assert.deepEqual(await consumer({ minTtlSeconds: 86_400 }), { typed: true, code: 'configuration', exitCode: 2 });
   });
 
+  it('its types resolve by name and describe the answer (tsc against the installed copy)', async () => {
+    await writeFile(
+      join(consumerDir, 'typed.mts'),
+      `import { getAccessToken, GhlAuthError, exitCodeOf, type AccessToken, type ErrorCode } from 'ghl-auth';
+const token: AccessToken = await getAccessToken({ location: 'LOC1', minTtlSeconds: 60, envFile: '.env', cwd: '/', env: {} });
+const fields: [string, string, string, string | null, string | null, string[]] = [token.accessToken, token.expiresAt, token.locationId, token.companyId, token.userType, token.scopes];
+// @ts-expect-error: no such option
+await getAccessToken({ minTtl: 60 });
+const failure = new GhlAuthError('ghl_unavailable', 'down');
+const code: ErrorCode = failure.code;
+const exit: number = exitCodeOf(failure);
+export { fields, code, exit };
+`,
+    );
+    const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
+    const result = await collect(spawn(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', 'typed.mts'], { cwd: consumerDir }));
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+  });
+
   it('run alongside `check`, all with an expired token: the refresh token is spent once, and every caller gets a live token', async () => {
     const old = await box.writeTokens(-60);
     box.fake.delayMs.token = 300;
