@@ -74,7 +74,7 @@ function buildProgram(): Command {
     .command('token')
     .description('Print a usable access token for other programs, refreshed under the lock when needed (only ghl-auth may refresh)')
     .option('--location <id>', 'the location the token must be for (default: GHL_LOCATION_ID)', checked(locationProblem))
-    .option('--min-ttl <seconds>', 'refresh first if it expires within this (default: GHL_REFRESH_MARGIN_SECONDS)', (value) => checked(minTtlProblem)(Number(value)))
+    .option('--min-ttl <seconds>', 'refresh first if it expires within this (default: GHL_REFRESH_MARGIN_SECONDS)', (value) => checked(minTtlProblem)(/^\d+$/.test(value) ? Number(value) : NaN))
     .option('--json', 'print { accessToken, expiresAt, locationId, companyId, userType, scopes }')
     .addHelpText('after', HELP.token)
     .action(async (options) => (await import('./commands/token.js')).tokenCommand(program.opts(), options));

@@ -78,7 +78,7 @@ describe('ghl-auth token (built CLI, stand-in GHL)', () => {
 
   it('--min-ttl out of bounds: exit 2 naming the option, nothing requested', async () => {
     await box.writeTokens(-60);
-    for (const value of ['43201', '-1', '1.5', 'soon']) {
+    for (const value of ['43201', '-1', '1.5', '1e3', '', 'soon']) {
       const result = await token(['--min-ttl', value]);
       assert.equal(result.code, 2, value);
       assert.match(result.stderr, /--min-ttl.*from 0 to 43200/);
