@@ -1,9 +1,10 @@
 // Bundles the CLI into dist/: start-up reads a few files instead of walking hundreds in node_modules,
 // and neither the package nor the image needs a node_modules at run time. Types are checked by
 // `npm run typecheck` (tsc); esbuild only strips them.
-import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 /**
  * zod's `z` namespace re-exports all of its ~50 locales (`z.locales`), a quarter of the bundle that
@@ -79,9 +80,36 @@ async function mapOnlyOwnSources(file) {
   await writeFile(file, JSON.stringify({ ...map, mappings: lines.join(';') }));
 }
 
+/**
+ * dist/types/: the declarations of the API entry (src/index.ts) and of every file they import, each
+ * from its source alone (isolated declarations: no type checking, fast). They may import no package:
+ * the packages are inside the bundle, not installed beside it.
+ */
+async function emitApiDeclarations(entry, outDir) {
+  await mkdir(outDir, { recursive: true });
+  const pending = [entry];
+  for (const done = new Set(); pending.length > 0; ) {
+    const name = pending.pop();
+    if (done.has(name)) continue;
+    done.add(name);
+    const fileName = `src/${name}.ts`;
+    const { outputText, diagnostics } = ts.transpileDeclaration(await readFile(fileName, 'utf8'), {
+      fileName,
+      compilerOptions: { module: ts.ModuleKind.NodeNext, target: ts.ScriptTarget.ES2022, isolatedDeclarations: true },
+    });
+    if (diagnostics.length > 0) throw new Error(`${fileName}: ${diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
+    for (const [, specifier] of outputText.matchAll(/from '([^']+)'/g)) {
+      if (!specifier.startsWith('./')) throw new Error(`${fileName}: the API's declarations import ${specifier}, which users do not have installed`);
+      pending.push(specifier.slice(2).replace(/\.js$/, ''));
+    }
+    await writeFile(join(outDir, `${name}.d.ts`), outputText);
+  }
+}
+
 await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  // The CLI, and the API for programs that import the package; shared code goes into common chunks.
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
   outdir: 'dist',
   bundle: true,
   // Each lazily imported command is its own chunk: --help and --version load commander alone.
@@ -114,3 +142,4 @@ await build({
 });
 for (const file of await readdir('dist')) if (file.endsWith('.map')) await mapOnlyOwnSources(`dist/${file}`);
 await chmod('dist/cli.js', 0o755);
+await emitApiDeclarations('index', 'dist/types');

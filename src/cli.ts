@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --
 // `node --`: without it Node itself takes our --env-file option (nodejs/node#54232) and exits 9.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { locationProblem, minTtlProblem } from './access-token-rules.js';
 import { GhlAuthError } from './errors.js';
 import { exitCodeOf } from './exit-codes.js';
 import { HELP } from './help.js';
@@ -70,6 +71,15 @@ function buildProgram(): Command {
     .action(async (options) => (await import('./commands/refresh.js')).refreshCommand(program.opts(), options));
 
   program
+    .command('token')
+    .description('Print a usable access token for other programs, refreshed under the lock when needed (only ghl-auth may refresh)')
+    .option('--location <id>', 'the location the token must be for (default: GHL_LOCATION_ID)', checked(locationProblem))
+    .option('--min-ttl <seconds>', 'refresh first if it expires within this (default: GHL_REFRESH_MARGIN_SECONDS)', (value) => checked(minTtlProblem)(/^\d+$/.test(value) ? Number(value) : NaN))
+    .option('--json', 'print { accessToken, expiresAt, locationId, companyId, userType, scopes }')
+    .addHelpText('after', HELP.token)
+    .action(async (options) => (await import('./commands/token.js')).tokenCommand(program.opts(), options));
+
+  program
     .command('tokens')
     .description('Manage the token file')
     .addHelpText('after', HELP.tokens)
@@ -88,6 +98,15 @@ function loginTimeout(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 1 to 3600');
   return number;
+}
+
+/** A commander argument parser from a check that says what is wrong with a value (exit 2, naming the option). */
+function checked<T>(problemOf: (value: T) => string | undefined): (value: T) => T {
+  return (value) => {
+    const problem = problemOf(value);
+    if (problem) throw new InvalidArgumentError(problem);
+    return value;
+  };
 }
 
 async function main(argv: string[]): Promise<number> {

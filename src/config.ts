@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
 import { GhlAuthError } from './errors.js';
+import { GHL_ID } from './ghl-id.js';
 
 export const DEFAULT_API_BASE_URL = 'https://services.leadconnectorhq.com';
 export const DEFAULT_TAG_NAME = 'Status:Online-AuthService';
@@ -30,8 +31,6 @@ const seconds = (fallback: number, max: number, why: string) =>
       .max(max, `must be at most ${max} seconds (${why})`)
       .default(fallback),
   );
-/** GHL ids (location, contact) are about 20 letters and digits; bounded, so a pasted URL or text is refused. */
-const GHL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ghlId = (what: string, urlPart: RegExp) =>
   z.preprocess(
     blank,

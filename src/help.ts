@@ -25,6 +25,7 @@ export const HELP = {
   npx ghl-auth login      the first authorization, in a browser
   npx ghl-auth status     is the connection healthy, and until when?
   npx ghl-auth check      what cron runs every few hours
+  npx ghl-auth token      the access token, for your other programs
   npx -- ghl-auth --env-file /etc/ghl.env check`,
     exitCodes('healthy / done', [1, 2, 3, 4, 5]),
   ),
@@ -93,6 +94,16 @@ grant". No token of yours is sent or spent.`,
   npx ghl-auth refresh            only if it expires within the margin
   npx ghl-auth refresh --force    now, whatever its expiry`,
     exitCodes('refreshed, or not due yet (it says which)', [1, 2, 3, 4, 5]),
+  ),
+  token: section(
+    `Only the token and a newline on stdout; logs and errors go to stderr. Other
+programs ask here and never refresh themselves: GHL's refresh tokens are
+single-use, so a second refresher kills the connection. No alert, no ping.`,
+    `Examples:
+  curl -H "Authorization: Bearer $(npx ghl-auth token)" ...
+  npx ghl-auth token --min-ttl 3600     valid for at least another hour
+  npx ghl-auth token --json | jq -r .expiresAt`,
+    exitCodes('a token was printed', [1, 2, 3, 4, 5]),
   ),
   tokens: section(`Examples:
   npx ghl-auth tokens import tokens.json

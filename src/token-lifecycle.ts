@@ -28,9 +28,10 @@ export interface UsableTokens {
 
 /**
  * Policy: a usable access token, saved before it is used. Exchanges the code when there is no file,
- * refreshes when the token expires within the margin; all of it under the store's lock.
+ * refreshes when the token expires within `minTtlSeconds` (the margin unless a caller needs longer);
+ * all of it under the store's lock.
  */
-export function obtainAccessToken(deps: LifecycleDeps): Promise<UsableTokens> {
+export function obtainAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<UsableTokens> {
   const { config, store, log, now } = deps;
   return store.withLock(async () => {
     const current = await store.read();
@@ -40,7 +41,7 @@ export function obtainAccessToken(deps: LifecycleDeps): Promise<UsableTokens> {
     }
     const remainingMs = Date.parse(current.expiresAt) - now();
     // A pair saved without an access token (GHL sent none) has only its refresh token to offer.
-    if (remainingMs > config.refreshMarginSeconds * 1000 && current.token.access_token) return { stored: current, action: 'reused' };
+    if (remainingMs > minTtlSeconds * 1000 && current.token.access_token) return { stored: current, action: 'reused' };
     return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
   });
 }

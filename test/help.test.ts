@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { CLI } from './helpers.js';
 
-const COMMANDS = [[], ['check'], ['demo'], ['login'], ['exchange'], ['authorize-url'], ['status'], ['refresh'], ['tokens'], ['tokens', 'import']];
+const COMMANDS = [[], ['check'], ['demo'], ['login'], ['exchange'], ['authorize-url'], ['status'], ['refresh'], ['token'], ['tokens'], ['tokens', 'import']];
 
 function help(args: string[]): string {
   const result = spawnSync(CLI, [...args, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });

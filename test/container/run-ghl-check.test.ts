@@ -84,8 +84,9 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
         '',
       ].join('\n'),
     );
+    const scriptEnv = { PATH: process.env.PATH, HOME: box.dir, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) };
     const cron = () =>
-      collect(spawn(join(box.dir, 'run_ghl_check.sh'), [], { cwd: REPO, env: { PATH: process.env.PATH, HOME: box.dir, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) } }), {
+      collect(spawn(join(box.dir, 'run_ghl_check.sh'), [], { cwd: REPO, env: scriptEnv }), {
         timeoutMs: 120_000,
       });
     const tokens = join(box.dir, 'data/ghl_tokens.json');
@@ -115,5 +116,13 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
     assert.deepEqual(box.fake.requests.map((r) => `${r.method} ${r.route}`), ['GET contact', 'POST tags']);
     assert.equal(await readFile(tokens, 'utf8'), saved);
     box.assertNoSecrets(first.stdout + first.stderr + second.stdout + second.stderr + (await readFile(logFile, 'utf8')));
+
+    // Other programs' way in: ghl-token runs `token` with the same mounts; stdout is the token alone.
+    await copyFile(join(REPO, 'ghl-token'), join(box.dir, 'ghl-token'));
+    const token = await collect(spawn(join(box.dir, 'ghl-token'), [], { cwd: REPO, env: scriptEnv }), { timeoutMs: 60_000 });
+    assert.equal(token.code, 0, token.stderr);
+    assert.equal(token.stdout, `${JSON.parse(saved).token.access_token}\n`);
+    box.assertNoSecrets(token.stderr);
+    assert.deepEqual(box.fake.requests.map((r) => `${r.method} ${r.route}`), ['GET contact', 'POST tags'], 'a valid token is printed without a request');
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * The package's API, for programs that need the GHL access token: they ask here (or `ghl-auth token`)
+ * and never refresh it themselves, since GHL's refresh tokens are single-use. Importing this loads no
+ * CLI code and prints nothing.
+ */
+import { locationProblem, minTtlProblem } from './access-token-rules.js';
+import { accessTokenFor } from './access-token.js';
+import { CREDENTIALS } from './config.js';
+import { GhlAuthError } from './errors.js';
+import { createLogger } from './logger.js';
+import type { AccessToken, GetAccessTokenOptions } from './public-types.js';
+import { assembleRuntime, configFor, loadEnvironment } from './runtime.js';
+import { SecretRegistry } from './secrets.js';
+
+export { ERROR_CODES, GhlAuthError, type ErrorCode } from './errors.js';
+export { exitCodeOf } from './exit-codes.js';
+export type { AccessToken, GetAccessTokenOptions } from './public-types.js';
+
+/** A library's host owns its output: warnings and errors only, on stderr; LOG_LEVEL can only lower that. */
+const QUIET_LEVELS = ['fatal', 'error', 'warn', 'silent'];
+
+/**
+ * A usable access token, refreshed first under the token file's lock when it expires within
+ * `minTtlSeconds`, as `ghl-auth token` does. Fails with a GhlAuthError whose `code` is stable
+ * (exitCodeOf maps it to the CLI's exit code).
+ */
+export async function getAccessToken(options: GetAccessTokenOptions = {}): Promise<AccessToken> {
+  const { location, minTtlSeconds } = options;
+  const problems = [
+    ['location', location === undefined ? undefined : locationProblem(location)],
+    ['minTtlSeconds', minTtlSeconds === undefined ? undefined : minTtlProblem(minTtlSeconds)],
+  ].filter(([, problem]) => problem);
+  if (problems.length > 0) throw new GhlAuthError('configuration', `invalid getAccessToken() options: ${problems.map((pair) => pair.join(' ')).join('; ')}`);
+  const environment = loadEnvironment({ envFile: options.envFile }, options.env ?? process.env, options.cwd ?? process.cwd());
+  const config = configFor(environment, CREDENTIALS);
+  const secrets = new SecretRegistry();
+  const level = QUIET_LEVELS.includes(config.logLevel) ? config.logLevel : 'warn';
+  const log = await createLogger({ level, service: config.serviceName, pretty: false, secrets, fd: 2 });
+  return accessTokenFor(assembleRuntime(config, log, secrets), { location, minTtlSeconds });
+}
