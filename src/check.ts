@@ -1,8 +1,8 @@
 import type { ConfigWith, Credentials } from './config.js';
 import { addContactTags, getContact } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
-import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './token-lifecycle.js';
-import { judgeTokens, problemsIn } from './token-judge.js';
+import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
+import { judgeTokens, problemsIn } from './tokens/judge.js';
 
 export type CheckDeps = LifecycleDeps & { config: ConfigWith<Credentials | 'GHL_HEALTH_CHECK_CONTACT_ID'> };
 

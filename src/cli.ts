@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --
 // `node --`: without it Node itself takes our --env-file option (nodejs/node#54232) and exits 9.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { locationProblem, minTtlProblem } from './access-token-rules.js';
+import { locationProblem, minTtlProblem } from './lifecycle/access-token-rules.js';
 import { GhlAuthError } from './errors.js';
 import { exitCodeOf } from './exit-codes.js';
 import { HELP } from './help.js';

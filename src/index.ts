@@ -3,8 +3,8 @@
  * and never refresh it themselves, since GHL's refresh tokens are single-use. Importing this loads no
  * CLI code and prints nothing.
  */
-import { locationProblem, minTtlProblem } from './access-token-rules.js';
-import { accessTokenFor } from './access-token.js';
+import { locationProblem, minTtlProblem } from './lifecycle/access-token-rules.js';
+import { accessTokenFor } from './lifecycle/access-token.js';
 import { CREDENTIALS } from './config.js';
 import { GhlAuthError } from './errors.js';
 import { createLogger } from './logger.js';

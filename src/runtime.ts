@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger.js';
 import { GHL_RETRY_POLICY, timerMs } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
 import { storeTimings } from './store/timings.js';
-import { TokenStore } from './token-store.js';
+import { TokenStore } from './store/token-store.js';
 import { VERSION } from './version.js';
 
 export interface GlobalOptions {

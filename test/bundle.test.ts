@@ -44,7 +44,7 @@ describe('the bundle (dist/)', () => {
     it(`\`${args.join(' ')}\` loads commander alone: no HTTP, logging, validation or locking code`, async () => {
       const sources = await sourcesImportedBy(args, box.env());
       assert.deepEqual(packagesIn(sources), ['commander']);
-      for (const module of ['src/http-client.ts', 'src/logger.ts', 'src/config.ts', 'src/token-store.ts']) assert.ok(!sources.some((source) => source.endsWith(module)), `${module} was loaded`);
+      for (const module of ['src/http-client.ts', 'src/logger.ts', 'src/config.ts', 'src/store/token-store.ts']) assert.ok(!sources.some((source) => source.endsWith(module)), `${module} was loaded`);
     });
   }
 

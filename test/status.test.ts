@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { writeLastRun } from '../src/last-run.js';
+import { writeLastRun } from '../src/monitoring/last-run.js';
 import { Sandbox, verdict } from './helpers.js';
 
 const DAY_MS = 24 * 3600_000;

@@ -10,9 +10,9 @@ import { CREDENTIALS, parseConfig } from '../src/config.js';
 import { GhlAuthError } from '../src/errors.js';
 import type { HttpClient } from '../src/http-client.js';
 import { currentWriter } from '../src/store/writer-identity.js';
-import { refreshNow } from '../src/token-lifecycle.js';
-import { TokenStore, type StoreOptions } from '../src/token-store.js';
-import { fingerprint, toStoredTokens, type StoredTokens } from '../src/tokens.js';
+import { refreshNow } from '../src/lifecycle/obtain.js';
+import { TokenStore, type StoreOptions } from '../src/store/token-store.js';
+import { fingerprint, toStoredTokens, type StoredTokens } from '../src/tokens/stored-tokens.js';
 
 const silent = pino({ level: 'silent' });
 const pair = (n: number) => toStoredTokens({ access_token: `at-${n}`, refresh_token: `rt-${n}`, expires_in: 60 }, Date.now());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GhlAuthError } from '../src/errors.js';
-import { parseImportedTokens } from '../src/token-import.js';
+import { parseImportedTokens } from '../src/tokens/import.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const base = { access_token: 'at-0123456789', refresh_token: 'rt-0123456789', scope: 'contacts.readonly contacts.write', locationId: 'L1' };

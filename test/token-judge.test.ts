@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { judgeTokens, problemsIn, warningsIn } from '../src/token-judge.js';
-import type { StoredTokens } from '../src/tokens.js';
+import { judgeTokens, problemsIn, warningsIn } from '../src/tokens/judge.js';
+import type { StoredTokens } from '../src/tokens/stored-tokens.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const DAY = 24 * 3600_000;

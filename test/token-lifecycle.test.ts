@@ -7,9 +7,9 @@ import { pino } from 'pino';
 import { CREDENTIALS, parseConfig } from '../src/config.js';
 import { GhlAuthError } from '../src/errors.js';
 import type { HttpClient } from '../src/http-client.js';
-import { refreshNow } from '../src/token-lifecycle.js';
-import { TokenStore, type SaveOutcome } from '../src/token-store.js';
-import { toStoredTokens, type StoredTokens } from '../src/tokens.js';
+import { refreshNow } from '../src/lifecycle/obtain.js';
+import { TokenStore, type SaveOutcome } from '../src/store/token-store.js';
+import { toStoredTokens, type StoredTokens } from '../src/tokens/stored-tokens.js';
 
 const log = pino({ level: 'silent' });
 

@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { GhlAuthError } from '../src/errors.js';
 import { currentWriter, writerTag } from '../src/store/writer-identity.js';
-import { TokenStore } from '../src/token-store.js';
-import { toStoredTokens } from '../src/tokens.js';
+import { TokenStore } from '../src/store/token-store.js';
+import { toStoredTokens } from '../src/tokens/stored-tokens.js';
 
 const log = pino({ level: 'silent' });
 const stored = toStoredTokens({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 60, extra: { kept: true } }, Date.UTC(2026, 0, 1));

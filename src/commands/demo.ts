@@ -6,7 +6,7 @@ import { CREDENTIALS, parseConfig, type Env } from '../config.js';
 import { FakeGhl } from '../fake-ghl/server.js';
 import { createLogger, tokenHint } from '../logger.js';
 import { assembleRuntime } from '../runtime.js';
-import { refreshNow } from '../token-lifecycle.js';
+import { refreshNow } from '../lifecycle/obtain.js';
 import { checkSummary } from './check.js';
 
 /**

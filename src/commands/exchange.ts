@@ -1,7 +1,7 @@
 import { CREDENTIALS } from '../config.js';
 import { GhlAuthError } from '../errors.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
-import { authorizeWithCode } from '../token-replace.js';
+import { authorizeWithCode } from '../lifecycle/replace.js';
 import { reportSaved } from './report-saved.js';
 
 /** The copy-the-code path: exchange a code obtained in a browser elsewhere, save the pair, nothing else. */

@@ -4,7 +4,7 @@ import { openBrowser } from '../login/open-browser.js';
 import { readPastedCode } from '../login/paste.js';
 import { authorizationUrl, newState } from '../oauth/authorization-url.js';
 import { assembleRuntime, createRuntime, type GlobalOptions } from '../runtime.js';
-import { assertReplaceable, authorizeWithCode, type Replaced } from '../token-replace.js';
+import { assertReplaceable, authorizeWithCode, type Replaced } from '../lifecycle/replace.js';
 import { reportSaved } from './report-saved.js';
 
 export interface LoginOptions {

@@ -1,7 +1,7 @@
 import { CREDENTIALS } from '../config.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
-import { refreshNow } from '../token-lifecycle.js';
-import { relativeTime } from '../tokens.js';
+import { refreshNow } from '../lifecycle/obtain.js';
+import { relativeTime } from '../tokens/stored-tokens.js';
 
 export async function refreshCommand(globals: GlobalOptions, options: { force?: boolean }): Promise<void> {
   const runtime = await createRuntime(globals, CREDENTIALS);

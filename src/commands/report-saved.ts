@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
-import { describeSaved } from '../token-report.js';
-import type { Replaced } from '../token-replace.js';
+import { describeSaved } from '../tokens/report.js';
+import type { Replaced } from '../lifecycle/replace.js';
 
 /** The end of login, exchange and import: facts on stdout, what the check would trip over on stderr. */
 export function reportSaved(replaced: Replaced, config: Config, nowMs: number): void {

@@ -1,10 +1,10 @@
 import { CREDENTIALS } from '../config.js';
 import { GhlAuthError } from '../errors.js';
-import { readLastRun } from '../last-run.js';
+import { readLastRun } from '../monitoring/last-run.js';
 import { verifyClient } from '../oauth/verify-client.js';
 import { configFor, createRuntime, loadEnvironment, type GlobalOptions } from '../runtime.js';
-import { missingTokenFile } from '../token-lifecycle.js';
-import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../token-status.js';
+import { missingTokenFile } from '../lifecycle/obtain.js';
+import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../tokens/status.js';
 
 /**
  * Local facts: the token file, its refresh claims and the last-run record. With --verify, one request

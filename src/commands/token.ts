@@ -1,4 +1,4 @@
-import { accessTokenFor } from '../access-token.js';
+import { accessTokenFor } from '../lifecycle/access-token.js';
 import { CREDENTIALS } from '../config.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 

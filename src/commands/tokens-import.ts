@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { GhlAuthError } from '../errors.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
-import { parseImportedTokens } from '../token-import.js';
-import { replaceTokens } from '../token-replace.js';
+import { parseImportedTokens } from '../tokens/import.js';
+import { replaceTokens } from '../lifecycle/replace.js';
 import { reportSaved } from './report-saved.js';
 
 /** Loads tokens obtained elsewhere (`-` or no file: stdin), validated, under the lock, with the --force/.bak rule. */

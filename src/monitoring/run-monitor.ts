@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { MonitoringSettings } from '../config.js';
-import { nextLastRun, readLastRun, updateLastRun, type LastRun } from '../last-run.js';
+import { nextLastRun, readLastRun, updateLastRun, type LastRun } from './last-run.js';
 import type { Logger } from '../logger.js';
-import { TokenStore } from '../token-store.js';
+import { TokenStore } from '../store/token-store.js';
 import { failureAlert, recoveryAlert, sendAlert, type AlertBody } from './alert.js';
 import { writeMetrics } from './metrics.js';
 import { outcomeOf, type RunOutcome } from './outcome.js';

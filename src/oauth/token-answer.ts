@@ -1,5 +1,5 @@
 import { GhlAuthError } from '../errors.js';
-import { MAX_ACCESS_TOKEN_SECONDS, tokenResponseSchema, type TokenResponse } from '../tokens.js';
+import { MAX_ACCESS_TOKEN_SECONDS, tokenResponseSchema, type TokenResponse } from '../tokens/stored-tokens.js';
 
 export interface TokenAnswer {
   /** What to save: GHL's answer, unknown fields kept, with `access_token` and `expires_in` made safe. */

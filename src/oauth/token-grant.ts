@@ -1,6 +1,6 @@
 import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { tokenResponseSchema, type TokenResponse } from '../tokens.js';
+import { tokenResponseSchema, type TokenResponse } from '../tokens/stored-tokens.js';
 import { readTokenAnswer } from './token-answer.js';
 
 export type Grant = 'authorization_code' | 'refresh_token';

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { GhlAuthError } from '../errors.js';
-import type { StoredTokens } from '../tokens.js';
+import type { StoredTokens } from '../tokens/stored-tokens.js';
 import { restoreAdvice } from './save-errors.js';
 import type { ClaimVerdict, RefreshClaim, RefreshClaims } from './refresh-claims.js';
 

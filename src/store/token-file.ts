@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { GhlAuthError } from '../errors.js';
-import { fingerprint, storedTokensSchema, type StoredTokens } from '../tokens.js';
+import { fingerprint, storedTokensSchema, type StoredTokens } from '../tokens/stored-tokens.js';
 
 /**
  * The token file's bytes, or null when absent. Opened non-blocking and checked before reading: a

@@ -1,4 +1,4 @@
-import { GHL_ID } from './ghl-id.js';
+import { GHL_ID } from '../ghl-id.js';
 
 /**
  * What `ghl-auth token` and getAccessToken() accept. Free of packages, so the CLI checks its options

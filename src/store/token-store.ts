@@ -1,19 +1,19 @@
 import { realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { GhlAuthError } from './errors.js';
-import type { Logger } from './logger.js';
-import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './store/atomic-file.js';
-import { claimRefresh, type ClaimOutcome } from './store/claim-refresh.js';
-import { acquireLock } from './store/file-lock.js';
-import { RefreshClaims, type RefreshClaim } from './store/refresh-claims.js';
-import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './store/save-errors.js';
-import { storeTimings, type StoreTimings } from './store/timings.js';
-import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, unreadable } from './store/token-file.js';
-import { currentWriter, type Writer } from './store/writer-identity.js';
-import { fingerprint, type StoredTokens } from './tokens.js';
+import { GhlAuthError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './atomic-file.js';
+import { claimRefresh, type ClaimOutcome } from './claim-refresh.js';
+import { acquireLock } from './file-lock.js';
+import { RefreshClaims, type RefreshClaim } from './refresh-claims.js';
+import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './save-errors.js';
+import { storeTimings, type StoreTimings } from './timings.js';
+import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, unreadable } from './token-file.js';
+import { currentWriter, type Writer } from './writer-identity.js';
+import { fingerprint, type StoredTokens } from '../tokens/stored-tokens.js';
 
-export type { RefreshClaim } from './store/refresh-claims.js';
-export type { ClaimOutcome } from './store/claim-refresh.js';
+export type { RefreshClaim } from './refresh-claims.js';
+export type { ClaimOutcome } from './claim-refresh.js';
 
 /** A save that lost to another writer: the pair is kept beside the token file, nothing replaced. */
 export type SaveOutcome = { saved: true } | { saved: false; keptIn: string; message: string };

@@ -1,10 +1,10 @@
-import type { Config } from './config.js';
-import type { ErrorCode } from './errors.js';
-import type { LastRun } from './last-run.js';
-import type { ClientVerdict } from './oauth/verify-client.js';
-import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './token-judge.js';
-import type { RefreshClaim } from './token-store.js';
-import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './tokens.js';
+import type { Config } from '../config.js';
+import type { ErrorCode } from '../errors.js';
+import type { LastRun } from '../monitoring/last-run.js';
+import type { ClientVerdict } from '../oauth/verify-client.js';
+import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
+import type { RefreshClaim } from '../store/token-store.js';
+import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
 
 /** Everything `status` shows; never a token. */
 export interface TokenStatus {

@@ -1,13 +1,13 @@
-import type { ConfigWith, Credentials } from './config.js';
-import { GhlAuthError, hasCode } from './errors.js';
-import type { HttpClient } from './http-client.js';
-import type { Logger } from './logger.js';
-import { exchangeCode } from './oauth/exchange-code.js';
-import { refreshToken } from './oauth/refresh-token.js';
-import { REFRESH_TOKEN_DEAD, type GrantResult } from './oauth/token-grant.js';
-import { restoreAdvice, SaveFailed } from './store/save-errors.js';
-import type { SaveOutcome, TokenStore } from './token-store.js';
-import { toStoredTokens, type StoredTokens } from './tokens.js';
+import type { ConfigWith, Credentials } from '../config.js';
+import { GhlAuthError, hasCode } from '../errors.js';
+import type { HttpClient } from '../http-client.js';
+import type { Logger } from '../logger.js';
+import { exchangeCode } from '../oauth/exchange-code.js';
+import { refreshToken } from '../oauth/refresh-token.js';
+import { REFRESH_TOKEN_DEAD, type GrantResult } from '../oauth/token-grant.js';
+import { restoreAdvice, SaveFailed } from '../store/save-errors.js';
+import type { SaveOutcome, TokenStore } from '../store/token-store.js';
+import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;

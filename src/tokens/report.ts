@@ -1,7 +1,7 @@
-import type { Config } from './config.js';
-import { judgeTokens } from './token-judge.js';
-import type { Replaced } from './token-replace.js';
-import { relativeTime, scopesOf } from './tokens.js';
+import type { Config } from '../config.js';
+import { judgeTokens } from './judge.js';
+import type { Replaced } from '../lifecycle/replace.js';
+import { relativeTime, scopesOf } from './stored-tokens.js';
 
 /**
  * What login, exchange and import print after saving: where, for whom, until when, and what the judge

@@ -1,6 +1,6 @@
-import { CHECK_SCOPES, type Config } from './config.js';
-import type { ErrorCode } from './errors.js';
-import { isForOtherLocation, relativeTime, scopesOf, type StoredTokens } from './tokens.js';
+import { CHECK_SCOPES, type Config } from '../config.js';
+import type { ErrorCode } from '../errors.js';
+import { isForOtherLocation, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
 
 /** GHL: a refresh token lives one year unless used (each refresh starts a new one). */
 const REFRESH_TOKEN_LIFETIME_MS = 365 * 24 * 3600_000;

@@ -1,7 +1,7 @@
-import { GhlAuthError } from './errors.js';
-import type { AccessToken } from './public-types.js';
-import { obtainAccessToken, type LifecycleDeps } from './token-lifecycle.js';
-import { scopesOf, type StoredTokens } from './tokens.js';
+import { GhlAuthError } from '../errors.js';
+import type { AccessToken } from '../public-types.js';
+import { obtainAccessToken, type LifecycleDeps } from './obtain.js';
+import { scopesOf, type StoredTokens } from '../tokens/stored-tokens.js';
 
 export interface AccessTokenRequest {
   /** The location the token must be for; undefined: GHL_LOCATION_ID, and if that is unset too, any. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { GhlAuthError } from './errors.js';
-import { MAX_ACCESS_TOKEN_SECONDS, storedTokensSchema, tokenResponseSchema, toStoredTokens, type StoredTokens } from './tokens.js';
+import { GhlAuthError } from '../errors.js';
+import { MAX_ACCESS_TOKEN_SECONDS, storedTokensSchema, tokenResponseSchema, toStoredTokens, type StoredTokens } from './stored-tokens.js';
 
 /** Nothing is spent by an import, so an expiry beyond GHL's day is refused rather than guessed at. */
 const TOO_LATE = `at most ${MAX_ACCESS_TOKEN_SECONDS} s (a day) ahead: GHL access tokens live about 24 h`;

@@ -1,8 +1,8 @@
-import { GhlAuthError } from './errors.js';
-import { exchangeCode } from './oauth/exchange-code.js';
-import { saveTokens, type LifecycleDeps } from './token-lifecycle.js';
-import type { TokenStore } from './token-store.js';
-import { toStoredTokens, type StoredTokens } from './tokens.js';
+import { GhlAuthError } from '../errors.js';
+import { exchangeCode } from '../oauth/exchange-code.js';
+import { saveTokens, type LifecycleDeps } from './obtain.js';
+import type { TokenStore } from '../store/token-store.js';
+import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
 
 export interface Replaced {
   stored: StoredTokens;
