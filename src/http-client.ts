@@ -14,7 +14,7 @@ export const RETRY_POLICY = {
 } as const;
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded (GHL's token endpoint takes nothing else). */

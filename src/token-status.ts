@@ -1,3 +1,4 @@
+import { tagLeftOnAdvice } from './check.js';
 import type { Config } from './config.js';
 import type { ErrorCode } from './errors.js';
 import type { LastRun } from './last-run.js';
@@ -64,6 +65,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
     warnings.push(`a refresh of this token started ${marker.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
   if (expiresAt <= now) warnings.push('the access token has expired; the next check refreshes it');
+  if (lastRun?.tagLeftOn !== undefined) warnings.push(`the last check (${lastRun.at}) warned: ${tagLeftOnAdvice(lastRun.tagLeftOn)}`);
   if (lastRun && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
 
   return {

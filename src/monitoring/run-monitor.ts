@@ -49,13 +49,16 @@ export class RunMonitor {
     return new RunMonitor(settings, log, now, now(), startPing);
   }
 
-  /** `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by outcome. */
-  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}): Promise<void> {
+  /**
+   * `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by
+   * outcome; `tagLeftOn` the health-check tag a healthy run found still on the contact.
+   */
+  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, tagLeftOn?: string): Promise<void> {
     const { settings, log } = this;
     const outcome = outcomeOf(error, this.startedMs, this.now());
     // Written after the run's locks are released: reporting never holds up another run.
     const previous = await readLastRun(settings.tokensFile);
-    const record = nextLastRun(previous, outcome, apiRequests);
+    const record: LastRun = { ...nextLastRun(previous, outcome, apiRequests), ...(tagLeftOn !== undefined && { tagLeftOn }) };
     await writeLastRun(settings.tokensFile, record).catch((cause: unknown) => this.warn('the last-run record could not be written', cause));
     if (settings.metricsFile) await this.writeMetrics(settings.metricsFile, outcome, record);
     await this.startPing; // so the service sees /start before the end of the run
@@ -76,7 +79,7 @@ export class RunMonitor {
   private async writeMetrics(path: string, outcome: RunOutcome, record: LastRun): Promise<void> {
     // The token file as this run left it: the tokens it used or saved, or those a failed run kept.
     const tokens = await new TokenStore(this.settings.tokensFile, this.log).read().catch(() => undefined);
-    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {} };
+    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {}, tagLeftOn: record.tagLeftOn !== undefined };
     await writeMetrics(path, snapshot).catch((cause: unknown) => this.warn(`the metrics file ${path} could not be written`, cause));
   }
 
