@@ -8,7 +8,8 @@
 #   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
 # Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
 # flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started);
-# above 5, docker's own failure (logged with its likely cause).
+# 130/143 when interrupted (SIGINT/SIGTERM; the container is removed); above 5 otherwise, docker's own
+# failure or a killed container (logged with its likely cause).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -81,14 +82,49 @@ elif [[ -f $OLD_TOKENS ]]; then
   fi
 fi
 
-log "starting check (image $IMAGE)"
+# No --rm: podman's Docker API (and any engine that does the same) answers 0 for `docker run --rm`
+# whatever the check exited with. The container runs under a name of its own instead; its exit code
+# is read from the stopped container, which is then removed on every path, an interrupted run's too.
+CONTAINER="ghl-auth-check-$$-$EPOCHSECONDS"
+log "starting check (image $IMAGE, container $CONTAINER)"
+# Signals are taken while `wait` runs (not deferred to the end of the container): the trap removes
+# the container, which ends the run, then exits 130/143.
+remove_container() {
+  docker rm -f "$CONTAINER" >/dev/null 2>&1 || log "warning: could not remove container $CONTAINER; if it exists, remove it (docker rm -f $CONTAINER)"
+}
+# shellcheck disable=SC2317 # called by the traps below
+interrupted() {
+  trap - INT TERM
+  log "interrupted by SIG$1: removing container $CONTAINER"
+  remove_container
+  wait || true
+  echo "run_ghl_check.sh: interrupted by SIG$1; see $LOG_FILE" >&2
+  exit "$2"
+}
+trap 'interrupted INT 130' INT
+trap 'interrupted TERM 143' TERM
 # .env is read by the CLI's own dotenv (quotes and comments handled), not `docker run --env-file`.
 # --hostname: alerts name this server, not a container id.
-status=0
-docker run --rm --user "$(id -u):$(id -g)" --hostname "$(uname -n)" \
-  -v "$ENV_FILE:/app/.env:ro" -e GHL_ENV_FILE=/app/.env \
-  -v "$DATA_DIR:/data" \
-  "${DOCKER_ARGS[@]}" "$IMAGE" check 2>&1 | stamp || status=${PIPESTATUS[0]}
+(
+  docker run --name "$CONTAINER" --user "$(id -u):$(id -g)" --hostname "$(uname -n)" \
+    -v "$ENV_FILE:/app/.env:ro" -e GHL_ENV_FILE=/app/.env \
+    -v "$DATA_DIR:/data" \
+    "${DOCKER_ARGS[@]}" "$IMAGE" check 2>&1 | stamp || exit "${PIPESTATUS[0]}"
+) &
+run_status=0
+wait "$!" || run_status=$?
+trap - INT TERM
+
+# An exited container's code is the check's. No exited container: docker failed before or while
+# starting it (125-127), and its own exit code is all there is.
+status=$run_status
+if state=$(docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$CONTAINER" 2>/dev/null); then
+  [[ ! $state =~ ^exited\ ([0-9]+)$ ]] || status=${BASH_REMATCH[1]}
+  remove_container
+elif ((run_status == 0)); then
+  log "warning: container $CONTAINER is gone, so its exit code cannot be confirmed (is --rm in GHL_DOCKER_ARGS? remove it); docker run answered 0"
+  echo "run_ghl_check.sh: the check's exit code could not be confirmed; see $LOG_FILE" >&2
+fi
 log "check ended with exit code $status"
 # The CLI's codes are 0-5; a higher one comes from docker or from a killed container.
 if ((status > 5)); then

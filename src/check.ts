@@ -1,5 +1,5 @@
 import type { ConfigWith, Credentials } from './config.js';
-import { addContactTags, getContact } from './contacts.js';
+import { addContactTags, getContact, removeContactTags } from './contacts.js';
 import { GhlAuthError, hasCode } from './errors.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { judgeTokens, problemsIn } from './tokens/judge.js';
@@ -15,7 +15,13 @@ export interface CheckResult {
   recoveredFrom401: boolean;
   expiresAt: string;
   durationMs: number;
+  /** The health-check tag as found still on the contact (the workflow did not remove it); absent when it was not. */
+  tagLeftOn?: string;
 }
+
+/** What to do when the tag was still on the contact: said in the log, `status` and the metrics' docs. */
+export const tagLeftOnAdvice = (tag: string) =>
+  `the health-check tag '${tag}' was still on the contact: the GHL workflow did not remove it after the previous run, so adding it again alone would notify nobody. Removed and added it again so the workflow fires; check the workflow: its trigger 'Contact Tag Added' (tag '${tag}') and its 'Remove Contact Tag' step`;
 
 /**
  * The health check: a usable token, then read the contact and add the tag. One 401 on a token we
@@ -44,7 +50,14 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
     }
   };
 
-  await withToken((token) => getContact(http, token, contactId));
+  const contact = await withToken((token) => getContact(http, token, contactId));
+  // The workflow fires only when the tag is *added*. GHL's tag case handling is unconfirmed: compare
+  // without case, and remove the tag as the contact spells it.
+  const tagLeftOn = contact.tags?.find((tag) => tag.toLowerCase() === config.tagName.toLowerCase());
+  if (tagLeftOn !== undefined) {
+    deps.log.warn({ contactId, tag: tagLeftOn }, tagLeftOnAdvice(tagLeftOn));
+    await withToken((token) => removeContactTags(http, token, contactId, [tagLeftOn]));
+  }
   await withToken((token) => addContactTags(http, token, contactId, [config.tagName]));
   return {
     contactId,
@@ -54,6 +67,7 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
     recoveredFrom401,
     expiresAt: stored.expiresAt,
     durationMs: now() - started,
+    ...(tagLeftOn !== undefined && { tagLeftOn }),
   };
 }
 

@@ -7,6 +7,8 @@ export const API_VERSION = '2021-07-28';
 
 const contactSchema = z.looseObject({ contact: z.looseObject({ id: z.string(), tags: z.array(z.string()).optional() }) });
 const tagsSchema = z.looseObject({ tags: z.array(z.string()) });
+/** The spec does not mark `tags` required in DELETE's answer: a 200 is what counts. */
+const removedSchema = z.looseObject({ tags: z.array(z.string()).optional() });
 
 export type Contact = z.infer<typeof contactSchema>['contact'];
 
@@ -23,6 +25,12 @@ export async function getContact(http: HttpClient, accessToken: string, contactI
 export async function addContactTags(http: HttpClient, accessToken: string, contactId: string, tags: string[]): Promise<string[]> {
   const response = await http.send({ method: 'POST', path: `${contactPath(contactId)}/tags`, headers: headers(accessToken), json: { tags } });
   return validate(response, 201, tagsSchema, contactId).tags;
+}
+
+/** DELETE /contacts/{id}/tags: takes a tag off, so adding it again is a "Tag Added" event. */
+export async function removeContactTags(http: HttpClient, accessToken: string, contactId: string, tags: string[]): Promise<void> {
+  const response = await http.send({ method: 'DELETE', path: `${contactPath(contactId)}/tags`, headers: headers(accessToken), json: { tags } });
+  validate(response, 200, removedSchema, contactId);
 }
 
 function validate<T>(response: HttpResponse, expected: number, schema: z.ZodType<T>, contactId: string): T {

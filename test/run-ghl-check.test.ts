@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { collect } from './helpers.js';
 import { ScriptSandbox, TIMESTAMP } from './script-sandbox.js';
 
 const uidGid = () => `${process.getuid?.()}:${process.getgid?.()}`;
@@ -33,9 +34,16 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     const result = await box.run('run_ghl_check.sh');
     assert.equal(result.code, 0, result.stderr);
     const data = join(box.install, 'data');
-    assert.deepEqual(await box.dockerCalls(), [
-      ['run', '--rm', '--user', uidGid(), '--hostname', hostname(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${data}:/data`, '--network', 'host', '--memory', '256m', 'registry.example/ghl-auth:1.2', 'check'],
+    const calls = await box.dockerCalls();
+    const name = calls[0]?.[2] ?? '';
+    assert.match(name, /^ghl-auth-check-\d+-\d+$/);
+    // no --rm: the exit code is read from the stopped container, then the container is removed
+    assert.deepEqual(calls, [
+      ['run', '--name', name, '--user', uidGid(), '--hostname', hostname(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${data}:/data`, '--network', 'host', '--memory', '256m', 'registry.example/ghl-auth:1.2', 'check'],
+      ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name],
+      ['rm', '-f', name],
     ]);
+    assert.deepEqual(await box.containers(), []);
     assert.equal((await stat(data)).mode & 0o777, 0o700);
   });
 
@@ -49,8 +57,8 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     assert.equal(await exists(join(box.install, 'unused')), false);
   });
 
-  for (const code of [0, 3, 4]) {
-    it(`exits with the container's exit code (${code}); every logged line is timestamped`, async () => {
+  for (const code of [0, 2, 3, 4]) {
+    it(`exits with and logs the check's exit code (${code}), which the engine's \`run --rm\` would answer as 0; every logged line is timestamped`, async () => {
       await seedEnv();
       const result = await box.run('run_ghl_check.sh', [], { FAKE_DOCKER_EXIT: String(code) });
       assert.equal(result.code, code);
@@ -62,6 +70,45 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
       // a failure also reaches cron's mail; a healthy run is silent
       if (code === 0) assert.equal(result.stdout + result.stderr, '');
       else assert.match(result.stderr, new RegExp(`check failed with exit code ${code}; see ${log}`));
+      assert.deepEqual(await box.containers(), [], 'the container is removed');
+    });
+  }
+
+  it('a container killed (137) is propagated, logged as killed, and removed', async () => {
+    await seedEnv();
+    const result = await box.run('run_ghl_check.sh', [], { FAKE_DOCKER_EXIT: '137' });
+    assert.equal(result.code, 137);
+    const lines = (await readLog()).trimEnd().split('\n');
+    assert.match(lines.at(-2) ?? '', /check ended with exit code 137$/);
+    assert.match(lines.at(-1) ?? '', /exit code 137 is not the check's: the container was likely killed/);
+    assert.deepEqual(await box.containers(), []);
+  });
+
+  it('--rm in GHL_DOCKER_ARGS: the exit code cannot be confirmed, and that is said on stderr and in the log', async () => {
+    await seedEnv(["GHL_DOCKER_ARGS='--rm'"]);
+    const result = await box.run('run_ghl_check.sh', [], { FAKE_DOCKER_EXIT: '3' });
+    assert.match(await readLog(), /container ghl-auth-check-\S+ is gone, so its exit code cannot be confirmed \(is --rm in GHL_DOCKER_ARGS\? remove it\)/);
+    assert.match(result.stderr, /the check's exit code could not be confirmed/);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`interrupted by ${signal} while the check runs: the container is removed, the run logged as interrupted, the lock released`, async () => {
+      await seedEnv();
+      await writeFile(join(box.state, 'hold'), '');
+      const run = box.spawn('run_ghl_check.sh');
+      const done = collect(run, { timeoutMs: 20_000 });
+      for (let tries = 0; tries < 250 && (await box.containers()).length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const [name] = await box.containers();
+      assert.ok(name, 'the check runs in a named container');
+      run.kill(signal);
+      const result = await done;
+      assert.equal(result.code, signal === 'SIGTERM' ? 143 : 130, result.stderr);
+      assert.match(result.stderr, new RegExp(`interrupted by ${signal}; see ${log}`));
+      assert.match(await readLog(), new RegExp(`interrupted by ${signal}: removing container ${name}`));
+      assert.deepEqual((await box.dockerCalls()).at(-1), ['rm', '-f', name]);
+      assert.deepEqual(await box.containers(), []);
+      await rm(join(box.state, 'hold'));
+      assert.equal((await box.run('run_ghl_check.sh')).code, 0, 'the lock is released');
     });
   }
 

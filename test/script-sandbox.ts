@@ -58,6 +58,11 @@ export class ScriptSandbox {
     return Promise.all(sorted.map(async (n) => (await readFile(join(dir, String(n)), 'utf8')).trimEnd().split('\n')));
   }
 
+  /** The containers the fake docker still holds (named, not removed). */
+  async containers(): Promise<string[]> {
+    return readdir(join(this.state, 'containers')).catch(() => []);
+  }
+
   async crontab(): Promise<string | undefined> {
     return readFile(join(this.state, 'crontab'), 'utf8').catch(() => undefined);
   }

@@ -21,19 +21,21 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY), secrets });
   const monitor = RunMonitor.start(settings, log);
   let http: HttpClient | undefined;
+  let result: CheckResult;
   try {
     const runtime = assembleRuntime(configFor(environment, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']), log, secrets);
     http = runtime.http;
-    const result = await runCheck(runtime);
+    result = await runCheck(runtime);
     runtime.log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));
   } catch (error) {
     // Reported, then rethrown untouched: monitoring never changes the exit code.
     await monitor.finish(error, http?.attemptsByOutcome);
     throw error;
   }
-  await monitor.finish(undefined, http.attemptsByOutcome);
+  await monitor.finish(undefined, http.attemptsByOutcome, result.tagLeftOn);
 }
 
 export function checkSummary(result: CheckResult): string {
-  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms`;
+  const leftOn = result.tagLeftOn === undefined ? '' : ' (it was still on the contact: removed and added again; check the GHL workflow, see the warning)';
+  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms${leftOn}`;
 }

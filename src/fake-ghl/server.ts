@@ -123,14 +123,15 @@ export class FakeGhl {
     if (req.headers.version !== API_VERSION) return [400, { statusCode: 400, message: 'Version header was not found' }];
     const needed = route === 'contact' ? 'contacts.readonly' : 'contacts.write';
     if (!grant.scope.split(' ').includes(needed)) return [401, { statusCode: 401, message: 'The token is not authorized for this scope.', error: 'Unauthorized' }];
-    const contact = this.state.contacts.get(decodeURIComponent(path.split('/')[2] ?? ''));
+    const id = decodeURIComponent(path.split('/')[2] ?? '');
+    const contact = route === 'contact' ? this.state.readContact(id) : this.state.contacts.get(id);
     if (!contact) return [400, { statusCode: 400, message: 'Contact not found' }];
     if (contact.locationId !== grant.locationId) return [403, { statusCode: 403, message: 'The token does not have access to this location.' }];
     if (route === 'contact') return [200, { contact: { id: contact.id, locationId: contact.locationId, firstName: 'Health', lastName: 'Check', tags: contact.tags } }];
     const tags = (json as { tags?: unknown } | undefined)?.tags;
     if (!Array.isArray(tags) || tags.length === 0) return [422, { statusCode: 422, message: ['tags must be a non-empty array'], error: 'Unprocessable Entity' }];
-    if (req.method === 'DELETE') contact.tags = contact.tags.filter((tag) => !tags.includes(tag));
-    else contact.tags = [...new Set([...contact.tags, ...tags.map(String)])];
+    if (req.method === 'DELETE') this.state.removeTags(contact, tags.map(String));
+    else this.state.addTags(contact, tags.map(String));
     return [req.method === 'DELETE' ? 200 : 201, { tags: contact.tags }];
   }
 }

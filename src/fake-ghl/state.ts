@@ -39,6 +39,18 @@ export class FakeGhlState {
   /** Every secret the stand-in ever issued, so tests can look for leaks. */
   readonly issuedSecrets: string[] = [];
   locationActive = true;
+  /**
+   * The user's GHL workflow on the health-check contact: trigger "Contact Tag Added", a notification,
+   * then "Remove Contact Tag". Every tag *added* (not already on the contact) is one notification.
+   */
+  readonly notifications: { contactId: string; tag: string }[] = [];
+  /**
+   * Whether the workflow's "Remove Contact Tag" step runs (false: no such step, or the workflow is off).
+   * It runs after the run that added the tag, before the contact is next read, so a test still sees
+   * the tag right after a run.
+   */
+  workflowRemovesTag = true;
+  private readonly removalsDue = new Map<string, string[]>();
 
   constructor(readonly setup: FakeGhlSetup) {
     this.contacts.set(setup.contactId, { id: setup.contactId, locationId: setup.locationId, tags: [] });
@@ -92,6 +104,26 @@ export class FakeGhlState {
   /** How many refresh tokens were presented more than once: each is a connection a real GHL would have killed. */
   get refreshTokensSpentTwice(): number {
     return [...this.refreshTokens.values()].filter((entry) => entry.uses > 1).length;
+  }
+
+  /** GET: the workflow's due removals happen first. */
+  readContact(id: string): { id: string; locationId: string; tags: string[] } | undefined {
+    const contact = this.contacts.get(id);
+    if (contact) contact.tags = contact.tags.filter((tag) => !this.removalsDue.get(id)?.includes(tag));
+    this.removalsDue.delete(id);
+    return contact;
+  }
+
+  /** POST: a tag the contact did not have triggers the workflow. */
+  addTags(contact: { id: string; tags: string[] }, tags: string[]): void {
+    const added = tags.filter((tag) => !contact.tags.includes(tag));
+    contact.tags = [...contact.tags, ...new Set(added)];
+    for (const tag of added) this.notifications.push({ contactId: contact.id, tag });
+    if (this.workflowRemovesTag) this.removalsDue.set(contact.id, [...(this.removalsDue.get(contact.id) ?? []), ...added]);
+  }
+
+  removeTags(contact: { tags: string[] }, tags: string[]): void {
+    contact.tags = contact.tags.filter((tag) => !tags.includes(tag));
   }
 
   accessGrant(token: string): AccessGrant | undefined {

@@ -15,6 +15,8 @@ export interface LastRun {
   lastSuccessAt?: string;
   /** HTTP requests to GHL by outcome, summed over every run: the metrics file's counter. */
   apiRequestsTotal?: Record<string, number>;
+  /** The health-check tag this (healthy) run found still on the contact: the GHL workflow did not remove it. */
+  tagLeftOn?: string;
 }
 
 export const lastRunPath = (tokensFile: string) => `${tokensFile}.last-run.json`;

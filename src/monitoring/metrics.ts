@@ -11,6 +11,8 @@ export interface MetricsSnapshot {
   tokens: { expiresAt: string; obtainedAt: string } | undefined;
   /** HTTP requests to GHL by outcome, retries included, summed over every run. */
   apiRequestsTotal: Record<string, number>;
+  /** This run found the health-check tag still on the contact (the GHL workflow did not remove it). */
+  tagLeftOn: boolean;
 }
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -30,6 +32,7 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     gauge('ghl_auth_check_duration_seconds', 'How long the last ghl-auth check took.', outcome.durationMs / 1000),
     gauge('ghl_auth_token_expires_timestamp_seconds', 'When the saved GHL access token expires (0: no readable token file).', seconds(snapshot.tokens?.expiresAt)),
     gauge('ghl_auth_refresh_token_obtained_timestamp_seconds', 'When the saved GHL token pair, and so its refresh token, was obtained (0: no readable token file).', seconds(snapshot.tokens?.obtainedAt)),
+    gauge('ghl_auth_tag_left_on_contact', 'Whether the last ghl-auth check found the health-check tag still on the contact (1): the GHL workflow did not remove it, check its Tag Added trigger and Remove tag step.', snapshot.tagLeftOn ? 1 : 0),
     family(
       'ghl_auth_api_requests_total',
       'counter',

@@ -33,13 +33,16 @@ export class RunMonitor {
     return new RunMonitor(settings, log, now, now(), startPing);
   }
 
-  /** `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by outcome. */
-  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}): Promise<void> {
+  /**
+   * `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by
+   * outcome; `tagLeftOn` the health-check tag a healthy run found still on the contact.
+   */
+  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, tagLeftOn?: string): Promise<void> {
     const { settings, log } = this;
     const outcome = outcomeOf(error, this.startedMs, this.now());
     // After the token file's lock is released, under the record's own short lock: concurrent runs add up exactly.
     const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record) : Promise.resolve());
-    const updated = await updateLastRun(settings.tokensFile, (previous) => nextLastRun(previous, outcome, apiRequests), writeMetrics).catch((cause: unknown) => {
+    const updated = await updateLastRun(settings.tokensFile, (previous) => ({ ...nextLastRun(previous, outcome, apiRequests), ...(tagLeftOn !== undefined && { tagLeftOn }) }), writeMetrics).catch((cause: unknown) => {
       this.warn('the last-run record and metrics were not updated (another run held them, or the record could not be written)', cause);
       return undefined;
     });
@@ -62,7 +65,7 @@ export class RunMonitor {
   private async writeMetrics(path: string, outcome: RunOutcome, record: LastRun): Promise<void> {
     // The token file as this run left it: the tokens it used or saved, or those a failed run kept.
     const tokens = await new TokenStore(this.settings.tokensFile, this.log).read().catch(() => undefined);
-    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {} };
+    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {}, tagLeftOn: record.tagLeftOn !== undefined };
     await writeMetrics(path, snapshot).catch((cause: unknown) => this.warn(`the metrics file ${path} could not be written`, cause));
   }
 

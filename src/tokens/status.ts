@@ -1,3 +1,4 @@
+import { tagLeftOnAdvice } from '../check.js';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
 import type { LastRun } from '../monitoring/last-run.js';
@@ -53,6 +54,7 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   if (marker && marker.refreshToken === fingerprint(token.refresh_token)) {
     warnings.push(`a refresh of this token started ${marker.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
+  if (lastRun?.tagLeftOn !== undefined) warnings.push(`the last check (${lastRun.at}) warned: ${tagLeftOnAdvice(lastRun.tagLeftOn)}`);
   if (lastRunCounts && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
 
   return {

@@ -62,7 +62,7 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
     assert.ok(added > 0 && added <= 8 * MB, `the app adds ${(added / MB).toFixed(1)} MB`);
   });
 
-  it('first run exchanges the code from a quoted, commented .env and tags; the second reuses the token file', async () => {
+  it('first run exchanges the code from a quoted, commented .env and tags; the second reuses the token file; failed checks exit with their code', async () => {
     await mkdir(join(box.dir, 'lib'));
     for (const file of ['run_ghl_check.sh', 'lib/dotenv.sh']) await copyFile(join(REPO, file), join(box.dir, file));
     const { setup } = box.fake.state;
@@ -124,5 +124,23 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
     assert.equal(token.stdout, `${JSON.parse(saved).token.access_token}\n`);
     box.assertNoSecrets(token.stderr);
     assert.deepEqual(box.fake.requests.map((r) => `${r.method} ${r.route}`), ['GET contact', 'POST tags'], 'a valid token is printed without a request');
+
+    // A failed check reaches cron: the script exits with the check's code and logs it (the engine here
+    // answers 0 for `docker run --rm` whatever the container exited with).
+    const failures: [string, number, () => void][] = [
+      ['a missing contact', 2, () => box.fake.state.contacts.delete(setup.contactId)],
+      ['a refresh token GHL no longer knows', 3, () => box.fake.state.refreshTokens.clear()],
+    ];
+    for (const [what, code, breakIt] of failures) {
+      breakIt();
+      if (code === 3) await writeFile(tokens, JSON.stringify({ ...JSON.parse(await readFile(tokens, 'utf8')), expiresAt: new Date(Date.now() - 60_000).toISOString() }));
+      const failed = await cron();
+      const failedLog = await readFile(logFile, 'utf8');
+      assert.equal(failed.code, code, `${what}: ${failed.stderr}\n${failedLog}`);
+      assert.match(failed.stderr, new RegExp(`check failed with exit code ${code}; see `));
+      assert.match(failedLog.trimEnd().split('\n').at(-1) ?? '', new RegExp(`check ended with exit code ${code}$`));
+    }
+    const left = await docker(['ps', '-a', '--filter', 'name=ghl-auth-check-', '--format', '{{.Names}}']);
+    assert.equal(left.stdout.trim(), '', 'every run removed its container');
   });
 });
