@@ -16,6 +16,8 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ENV_FILE="$SCRIPT_DIR/.env"
 # shellcheck source=lib/dotenv.sh
 source "$SCRIPT_DIR/lib/dotenv.sh"
+# shellcheck source=lib/container.sh
+source "$SCRIPT_DIR/lib/container.sh"
 
 if ! command -v flock >/dev/null; then
   echo "run_ghl_check.sh: flock not found: install util-linux (it provides flock, which keeps two runs from overlapping)" >&2
@@ -82,9 +84,8 @@ elif [[ -f $OLD_TOKENS ]]; then
   fi
 fi
 
-# No --rm: podman's Docker API (and any engine that does the same) answers 0 for `docker run --rm`
-# whatever the check exited with. The container runs under a name of its own instead; its exit code
-# is read from the stopped container, which is then removed on every path, an interrupted run's too.
+# No --rm (lib/container.sh says why): the container runs under a name of its own; its exit code is
+# read from the stopped container, which is then removed on every path, an interrupted run's too.
 CONTAINER="ghl-auth-check-$$-$EPOCHSECONDS"
 log "starting check (image $IMAGE, container $CONTAINER)"
 # Signals are taken while `wait` runs (not deferred to the end of the container): the trap removes
@@ -118,8 +119,8 @@ trap - INT TERM
 # An exited container's code is the check's. No exited container: docker failed before or while
 # starting it (125-127), and its own exit code is all there is.
 status=$run_status
-if state=$(docker inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$CONTAINER" 2>/dev/null); then
-  [[ ! $state =~ ^exited\ ([0-9]+)$ ]] || status=${BASH_REMATCH[1]}
+if code=$(exit_code_of "$CONTAINER"); then
+  status=${code:-$run_status}
   remove_container
 elif ((run_status == 0)); then
   log "warning: container $CONTAINER is gone, so its exit code cannot be confirmed (is --rm in GHL_DOCKER_ARGS? remove it); docker run answered 0"

@@ -19,9 +19,16 @@ describe('ghl-token (with a recording fake of docker)', () => {
     // stdout is the container's alone (the fake docker's line), its stderr stays stderr.
     assert.equal(result.stdout, '{"level":30,"msg":"from the container stdout"}\n');
     assert.equal(result.stderr, 'ghl-auth: from the container stderr\n');
-    assert.deepEqual(await box.dockerCalls(), [
-      ['run', '--rm', '--user', uidGid(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${box.install}/tokens:/data`, '--network', 'host', 'registry.example/ghl-auth:1.2', 'token', '--min-ttl', '600', '--json'],
+    const calls = await box.dockerCalls();
+    const name = calls[0]?.[2] ?? '';
+    assert.match(name, /^ghl-auth-token-\d+-\d+$/);
+    // No --rm, which this engine answers with 0 whatever the container exited with: the code is read from the stopped container.
+    assert.deepEqual(calls, [
+      ['run', '--name', name, '--user', uidGid(), '-v', `${box.install}/.env:/app/.env:ro`, '-e', 'GHL_ENV_FILE=/app/.env', '-v', `${box.install}/tokens:/data`, '--network', 'host', 'registry.example/ghl-auth:1.2', 'token', '--min-ttl', '600', '--json'],
+      ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name],
+      ['rm', '-f', name],
     ]);
+    assert.deepEqual(await box.containers(), [], 'the container is removed');
   });
 
   it('without .env, or before the data directory exists: exit 2 saying what to do, no container', async () => {

@@ -7,7 +7,7 @@ import { collect, type RunResult, type RunOptions } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** What an install needs beside .env: the scripts and the dotenv reader they source. */
-export const DEPLOY_FILES = ['run_ghl_check.sh', 'setup_cron.sh', 'ghl-token', 'lib/dotenv.sh'];
+export const DEPLOY_FILES = ['run_ghl_check.sh', 'setup_cron.sh', 'ghl-token', 'lib/dotenv.sh', 'lib/container.sh'];
 export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} /;
 
 /**

@@ -64,7 +64,7 @@ describe('container: docker build, then run_ghl_check.sh end to end', { timeout:
 
   it('first run exchanges the code from a quoted, commented .env and tags; the second reuses the token file; failed checks exit with their code', async () => {
     await mkdir(join(box.dir, 'lib'));
-    for (const file of ['run_ghl_check.sh', 'lib/dotenv.sh']) await copyFile(join(REPO, file), join(box.dir, file));
+    for (const file of ['run_ghl_check.sh', 'lib/dotenv.sh', 'lib/container.sh']) await copyFile(join(REPO, file), join(box.dir, file));
     const { setup } = box.fake.state;
     // the way the old deployment wrote it: every value quoted, comments after values
     await writeFile(
