@@ -75,3 +75,9 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
 function reauthorizeOn401(error: unknown): unknown {
   return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
 }
+
+/** The one line a healthy run ends with. */
+export function checkSummary(result: CheckResult): string {
+  const leftOn = result.tagLeftOn === undefined ? '' : ' (it was still on the contact: removed and added again; check the GHL workflow, see the warning)';
+  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms${leftOn}`;
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from './errors.js';
+import { GhlAuthError } from './errors.js';
+import { describeAnswer, ghlMessage, locationInactiveIn } from './ghl-answer.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 
 /** GHL's Contacts API v2 refuses calls without this header. */

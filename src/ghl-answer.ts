@@ -1,6 +1,28 @@
-import { ghlMessage } from './errors.js';
+import { GhlAuthError } from './errors.js';
 import type { Answer } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
+
+/** A suspended sub-account, whichever endpoint says so: temporary, and never a reason to drop tokens. */
+export function locationInactiveIn(body: unknown): GhlAuthError | undefined {
+  if (!/location is not active/i.test(ghlMessage(body))) return undefined;
+  return new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
+}
+
+/** GHL's NestJS-shaped errors carry `message` as a string or a list of strings. */
+export function ghlMessage(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'message' in body) {
+    const { message } = body as { message: unknown };
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.map(String).join('; ');
+  }
+  return '';
+}
+
+/** A short, single-line description of a GHL answer for error messages (never the request): its scrubbed message and traceId. */
+export function describeAnswer(answer: { status: number; message?: string; traceId?: string }): string {
+  const text = answer.message ? `${answer.status} "${answer.message}"` : `${answer.status}`;
+  return answer.traceId ? `${text} (GHL traceId ${answer.traceId})` : text;
+}
 
 const MAX_MESSAGE_CHARS = 160;
 

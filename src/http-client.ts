@@ -1,7 +1,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { describeAnswer, GhlAuthError } from './errors.js';
-import { dailyLimitMessage, dailyLimitSpent, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
+import { GhlAuthError } from './errors.js';
+import { dailyLimitMessage, dailyLimitSpent, describeAnswer, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
 import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { runCheck, type CheckResult } from '../check.js';
+import { checkSummary, runCheck, type CheckResult } from '../check.js';
 import { CREDENTIALS, parseMonitoringSettings } from '../config.js';
 import type { HttpClient } from '../http-client.js';
 import { createLogger } from '../logger.js';
@@ -33,9 +33,4 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
     throw error;
   }
   await monitor.finish(undefined, http.attemptsByOutcome, result.tagLeftOn);
-}
-
-export function checkSummary(result: CheckResult): string {
-  const leftOn = result.tagLeftOn === undefined ? '' : ' (it was still on the contact: removed and added again; check the GHL workflow, see the warning)';
-  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms${leftOn}`;
 }

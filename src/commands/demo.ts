@@ -1,13 +1,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCheck } from '../check.js';
+import { checkSummary, runCheck } from '../check.js';
 import { CREDENTIALS, parseConfig, type Env } from '../config.js';
 import { FakeGhl } from '../fake-ghl/server.js';
 import { createLogger, tokenHint } from '../logger.js';
 import { assembleRuntime } from '../runtime.js';
 import { refreshNow } from '../lifecycle/obtain.js';
-import { checkSummary } from './check.js';
 
 /**
  * The README's "try it in one command": the same config parsing, store, lock, grants and check that

@@ -1,4 +1,5 @@
-import { describeAnswer, ghlMessage, GhlAuthError, locationInactiveIn } from '../errors.js';
+import { GhlAuthError } from '../errors.js';
+import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens/stored-tokens.js';
 import { readTokenAnswer } from './token-answer.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describeAnswer } from '../errors.js';
+import { describeAnswer } from '../ghl-answer.js';
 import type { HttpClient } from '../http-client.js';
 import { sendTokenRequest, type ClientCredentials } from './token-grant.js';
 
