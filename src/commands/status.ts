@@ -18,7 +18,7 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
     const { config, store, now, http } = await createRuntime(globals, [], { environment, logFd: 2 });
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
-    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), marker: await store.refreshInFlight(stored), now: now() });
+    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), claim: await store.refreshInFlight(stored), now: now() });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.

@@ -31,12 +31,13 @@ export interface StatusInput {
   config: Pick<Config, 'tokensFile' | 'locationId'>;
   stored: StoredTokens;
   lastRun: LastRun | undefined;
-  marker: RefreshClaim | undefined;
+  /** The newest refresh claim for the stored token, if one was left unfinished. */
+  claim: RefreshClaim | undefined;
   now: number;
 }
 
 /** Judges the saved tokens from local facts only: no request to GHL. */
-export function assessTokens({ config, stored, lastRun, marker, now }: StatusInput): TokenStatus {
+export function assessTokens({ config, stored, lastRun, claim, now }: StatusInput): TokenStatus {
   const { token } = stored;
   const findings = judgeTokens(stored, config, now);
   const problems: TokenStatus['problems'] = problemsIn(findings).map(({ code, message }) => ({ code, message }));
@@ -51,8 +52,8 @@ export function assessTokens({ config, stored, lastRun, marker, now }: StatusInp
   if (lastRunCounts && lastRun.exitCode === 3) {
     problems.push({ code: 'reauthorization_required', message: `the last check (${lastRun.at}) ended with: ${lastRun.message ?? lastRun.reason ?? 'exit 3'}` });
   }
-  if (marker && marker.refreshToken === fingerprint(token.refresh_token)) {
-    warnings.push(`a refresh of this token started ${marker.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
+  if (claim && claim.refreshToken === fingerprint(token.refresh_token)) {
+    warnings.push(`a refresh of this token started ${claim.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
   if (lastRun?.tagLeftOn !== undefined) warnings.push(`the last check (${lastRun.at}) warned: ${tagLeftOnAdvice(lastRun.tagLeftOn)}`);
   if (lastRunCounts && lastRun.exitCode !== 0 && lastRun.exitCode !== 3) warnings.push(`the last check failed (exit ${lastRun.exitCode}): ${lastRun.message ?? lastRun.reason ?? ''}`);
