@@ -28,7 +28,6 @@ if [[ ! -f $ENV_FILE ]]; then
   exit 2
 fi
 
-absolute() { [[ $1 == /* ]] && printf '%s' "$1" || printf '%s' "$SCRIPT_DIR/${1#./}"; }
 IMAGE=$(setting "$ENV_FILE" GHL_IMAGE ghl-auth:latest)
 DATA_DIR=$(absolute "$(setting "$ENV_FILE" GHL_DATA_DIR ./data)")
 LOG_FILE=$(absolute "$(setting "$ENV_FILE" GHL_LOG_FILE /var/log/ghl_auth_check.log)")

@@ -93,7 +93,7 @@ write_crontab "$kept" "$line"
 echo "installed: $line"
 log_file=$(setting "$SCRIPT_DIR/.env" GHL_LOG_FILE '')
 if [[ -n $log_file ]]; then
-  [[ $log_file == /* ]] || log_file="$SCRIPT_DIR/${log_file#./}"
+  log_file=$(absolute "$log_file")
   echo "runs every $interval h; logs: $log_file (GHL_LOG_FILE)"
 else
   echo "runs every $interval h; logs: /var/log/ghl_auth_check.log, or $SCRIPT_DIR/logs/ghl_auth_check.log where that is not writable"

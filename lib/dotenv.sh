@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by run_ghl_check.sh and setup_cron.sh. .env is a dotenv file (quoted values, inline
+# Sourced by run_ghl_check.sh, setup_cron.sh and ghl-token. .env is a dotenv file (quoted values, inline
 # "# comments"), not shell: sourcing it would keep the quotes wrong and run whatever it contains.
 # This reads single keys the way dotenv does, without executing anything.
 
@@ -28,3 +28,6 @@ setting() {
   [[ ! -f $1 ]] || from_file=$(dotenv_get "$1" "$2")
   printf '%s' "${from_file:-$3}"
 }
+
+# absolute PATH: a path from .env, where a relative one means beside the sourcing script ($SCRIPT_DIR).
+absolute() { [[ $1 == /* ]] && printf '%s' "$1" || printf '%s' "$SCRIPT_DIR/${1#./}"; }
