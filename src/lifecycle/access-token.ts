@@ -1,7 +1,7 @@
 import { GhlAuthError } from '../errors.js';
 import type { AccessToken } from '../public-types.js';
 import { obtainAccessToken, type LifecycleDeps } from './obtain.js';
-import { scopesOf, type StoredTokens } from '../tokens/stored-tokens.js';
+import { isForOtherLocation, scopesOf, type StoredTokens } from '../tokens/stored-tokens.js';
 
 export interface AccessTokenRequest {
   /** The location the token must be for; undefined: GHL_LOCATION_ID, and if that is unset too, any. */
@@ -26,7 +26,8 @@ export async function accessTokenFor(deps: LifecycleDeps, request: AccessTokenRe
       `the stored token is a Company token (an agency install): Location tokens from a Company install are not supported yet by \`ghl-auth token --location\` and getAccessToken(); install the app from the location (sub-account) itself and run \`ghl-auth login --force\``,
     );
   }
-  if (asked && locationId !== asked) {
+  // The same rule the judge applies to GHL_LOCATION_ID, for the location asked for.
+  if (isForOtherLocation(stored, asked)) {
     const named = request.location ? 'the location asked for' : 'GHL_LOCATION_ID';
     throw new GhlAuthError(
       'configuration',
