@@ -47,11 +47,35 @@ const ghlId = (what: string, urlPart: RegExp) =>
       .optional(),
   );
 
+const LOCATION_IN_URL = /\/location\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/;
+/** Locations checked at once: GHL allows 100 requests per 10 s per app and company, and each location costs 2 or 3. */
+export const MAX_CONCURRENCY = 50;
+
+/** Which locations one `check` run covers: every installed one, or a list. */
+export type LocationSelection = 'all' | string[];
+
+/** `all`, or ids separated by commas or spaces; each id as GHL_LOCATION_ID takes it. */
+function parseLocationList(value: string, context: z.RefinementCtx): LocationSelection {
+  if (value.toLowerCase() === 'all') return 'all';
+  const ids = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
+  for (const id of ids.filter((id) => !GHL_ID.test(id))) {
+    const inUrl = LOCATION_IN_URL.exec(id)?.[1];
+    context.addIssue({ code: 'custom', message: `must be 'all' or location ids separated by commas${inUrl ? `; not a URL: use ${inUrl}` : ` ('${id.slice(0, 70)}' is not an id)`}` });
+  }
+  return ids;
+}
+
 const schema = z.object({
   GHL_CLIENT_ID: optionalText,
   GHL_CLIENT_SECRET: optionalText,
   GHL_REDIRECT_URI: z.preprocess(blank, httpUrl.optional()),
-  GHL_LOCATION_ID: ghlId('location', /\/location\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
+  GHL_LOCATION_ID: ghlId('location', LOCATION_IN_URL),
+  GHL_CHECK_LOCATIONS: z.preprocess(blank, z.string().trim().transform(parseLocationList).optional()),
+  GHL_APP_ID: ghlId('app', /\/app\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
+  GHL_CHECK_CONCURRENCY: z.preprocess(
+    blank,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_CONCURRENCY, `must be at most ${MAX_CONCURRENCY}`).default(5),
+  ),
   GHL_HEALTH_CHECK_CONTACT_ID: ghlId('contact', /\/contacts\/detail\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/),
   GHL_HEALTH_CHECK_TAG_NAME: z.preprocess(blank, z.string().trim().default(DEFAULT_TAG_NAME)),
   MICROSERVICE_NAME: z.preprocess(blank, z.string().trim().default('ghl-auth')),
@@ -94,6 +118,12 @@ export interface Config {
   /** Space-separated, as GHL's authorization URL takes them. */
   scopes: string;
   userType: 'Location' | 'Company';
+  /** GHL_CHECK_LOCATIONS: undefined means GHL_LOCATION_ID alone (or the Location token's own location). */
+  checkLocations: LocationSelection | undefined;
+  /** GHL_APP_ID: for `all`; undefined means the `<appId>-` prefix of the client id. */
+  appId: string | undefined;
+  /** How many locations one run checks at once. */
+  checkConcurrency: number;
   refreshMarginSeconds: number;
   checkTimeoutSeconds: number;
   logLevel: string;
@@ -169,6 +199,9 @@ export function parseConfig<R extends Requirement = never>(env: Env, cwd: string
     authorizeUrl: v.GHL_AUTHORIZE_URL,
     scopes: v.GHL_SCOPES.split(/[\s,]+/).filter(Boolean).join(' '),
     userType: v.GHL_USER_TYPE,
+    checkLocations: v.GHL_CHECK_LOCATIONS,
+    appId: v.GHL_APP_ID,
+    checkConcurrency: v.GHL_CHECK_CONCURRENCY,
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
     ...monitoringSettings(v, cwd),
@@ -223,3 +256,10 @@ const REQUIREMENT_HINTS: Record<Requirement, string> = {
   GHL_HEALTH_CHECK_CONTACT_ID: 'is required: the id of the contact the check reads and tags',
   GHL_REDIRECT_URI: "is required to exchange an authorization code: your app's redirect URI, exactly as registered",
 };
+
+/** GHL client ids have the form `<appId>-<suffix>`: GHL_APP_ID wins, else that prefix. */
+export function appIdOf(config: Pick<Config, 'appId' | 'clientId'>): string | undefined {
+  if (config.appId) return config.appId;
+  const prefix = config.clientId?.split('-')[0];
+  return prefix && prefix !== config.clientId ? prefix : undefined;
+}

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'reauthorization_required', // refresh token or code dead: a human must authorize again
   'access_token_rejected', // 401 on a fresh token: the caller may refresh once
   'scope_missing', // the token lacks a scope the check needs
+  'wrong_token_type', // a Company (agency) token where GHL takes only a Location token: no refresh or scope helps
   'location_inactive', // sub-account suspended: temporary, tokens kept
   'ghl_unavailable', // network, timeout, 408/429/5xx after retries, run deadline
   'ghl_unexpected_response', // GHL answered something the contract does not describe

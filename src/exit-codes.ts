@@ -12,6 +12,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   reauthorization_required: 3,
   access_token_rejected: 3,
   scope_missing: 3,
+  wrong_token_type: 2,
   location_inactive: 4,
   ghl_unavailable: 4,
   ghl_unexpected_response: 4,
