@@ -1,83 +1,136 @@
+import { planLocations, type PlannedLocation } from './check-plan.js';
+import { checkHealthContact, readLocation, type HealthContactOutcome, type LocationAccess } from './check-location.js';
 import type { ConfigWith, Credentials } from './config.js';
-import { addContactTags, getContact, removeContactTags } from './contacts.js';
-import { GhlAuthError, hasCode } from './errors.js';
+import { GhlAuthError } from './errors.js';
+import { LocationTokens } from './lifecycle/location-tokens.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
+import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
 import { judgeTokens, problemsIn } from './tokens/judge.js';
+import { tokenTypeOf, type StoredTokens } from './tokens/stored-tokens.js';
+
+export { tagLeftOnAdvice } from './check-location.js';
 
 export type CheckDeps = LifecycleDeps & { config: ConfigWith<Credentials | 'GHL_HEALTH_CHECK_CONTACT_ID'> };
 
 export interface CheckResult {
   contactId: string;
   tagName: string;
+  /** The health-check contact's location. */
   locationId: string | undefined;
+  tokenType: 'Company' | 'Location';
   tokenAction: TokenAction;
-  /** True when GHL rejected a token we believed valid and one refresh fixed it. */
+  /** True when GHL rejected a token we believed valid at the contact's location and one new token fixed it. */
   recoveredFrom401: boolean;
+  /** When the stored (Location or Company) access token expires. */
   expiresAt: string;
   durationMs: number;
+  /** Location tokens minted from the Company token in this run. */
+  minted: number;
   /** The health-check tag as found still on the contact (the workflow did not remove it); absent when it was not. */
   tagLeftOn?: string;
+  /** Every location's outcome; the run's exit code is the worst one's. */
+  report: RunReport;
+  /**
+   * What the run ends with when a location failed: with one location its own error, as it was thrown;
+   * with several, one that names every failing location (a bug anywhere: that bug). Undefined: healthy.
+   */
+  failure?: unknown;
 }
 
-/** What to do when the tag was still on the contact: said in the log, `status` and the metrics' docs. */
-export const tagLeftOnAdvice = (tag: string) =>
-  `the health-check tag '${tag}' was still on the contact: the GHL workflow did not remove it after the previous run, so adding it again alone would notify nobody. Removed and added it again so the workflow fires; check the workflow: its trigger 'Contact Tag Added' (tag '${tag}') and its 'Remove Contact Tag' step`;
-
 /**
- * The health check: a usable token, then read the contact and add the tag. One 401 on a token we
- * believed valid is answered by one refresh and one retry; anything else is the caller's to report.
+ * The run: a usable token (the stored one refreshed under the lock, at most once), judged before any
+ * request; then each location, a few at a time: the health-check contact's location reads the contact
+ * and adds the tag, every other location proves its token with one read. One location's failure never
+ * stops another; a failure before any location (token, lock, configuration) is thrown.
  */
 export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
-  const { config, http, now } = deps;
+  const { config, now } = deps;
   const started = now();
-  const { contactId } = config;
   const usable = await obtainAccessToken(deps);
   let stored = usable.stored;
   // The judge that status and login use: a token the check cannot work with fails here, before any request.
   const [unfit] = problemsIn(judgeTokens(stored, config, now()));
   if (unfit) throw new GhlAuthError(unfit.code, unfit.message);
 
-  let recoveredFrom401 = false;
-  const withToken = async <T>(call: (accessToken: string) => Promise<T>): Promise<T> => {
+  const tokenType = tokenTypeOf(stored);
+  const agency = tokenType === 'Company' ? await LocationTokens.load(deps, stored) : undefined;
+  const plan = await planLocations(config, stored, agency && { tokens: agency, http: deps.http });
+
+  let health: HealthContactOutcome | undefined;
+  const errors: unknown[] = [];
+  const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
+    const access = agency ? mintedAccess(agency, location.locationId) : storedAccess(deps, () => stored, (next) => (stored = next));
     try {
-      return await call(stored.token.access_token);
+      if (!location.health) return healthyResult(location.locationId, (await readLocation(deps.http, access, location.locationId, deps.log)).name ?? location.name);
+      health = await checkHealthContact(deps.http, access, config, deps.log);
+      return healthyResult(location.locationId, location.name);
     } catch (error) {
-      if (!hasCode(error, 'access_token_rejected') || recoveredFrom401) throw reauthorizeOn401(error);
-      deps.log.warn('GHL rejected an access token we believed valid: refreshing once');
-      stored = await refreshAfterRejection(deps, stored.token.access_token);
-      recoveredFrom401 = true;
-      return call(stored.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
+      errors.push(error);
+      return failedResult(location.locationId, location.name, error);
     }
   };
-
-  const contact = await withToken((token) => getContact(http, token, contactId));
-  // The workflow fires only when the tag is *added*. GHL's tag case handling is unconfirmed: compare
-  // without case, and remove the tag as the contact spells it.
-  const tagLeftOn = contact.tags?.find((tag) => tag.toLowerCase() === config.tagName.toLowerCase());
-  if (tagLeftOn !== undefined) {
-    deps.log.warn({ contactId, tag: tagLeftOn }, tagLeftOnAdvice(tagLeftOn));
-    await withToken((token) => removeContactTags(http, token, contactId, [tagLeftOn]));
-  }
-  await withToken((token) => addContactTags(http, token, contactId, [config.tagName]));
+  const results = await inPool(plan, config.checkConcurrency, checkOne);
+  await agency?.persist();
+  const healthLocation = plan.find((location) => location.health)?.locationId;
+  const report = reportOf(results);
+  const bug = errors.find((error) => !(error instanceof GhlAuthError));
+  const failure = plan.length === 1 ? errors[0] : (bug ?? reportError(report));
   return {
-    contactId,
+    contactId: config.contactId,
     tagName: config.tagName,
-    locationId: stored.token.locationId,
+    locationId: healthLocation === 'unknown' ? undefined : healthLocation,
+    tokenType,
     tokenAction: usable.action,
-    recoveredFrom401,
+    recoveredFrom401: health?.recoveredFrom401 ?? false,
     expiresAt: stored.expiresAt,
     durationMs: now() - started,
-    ...(tagLeftOn !== undefined && { tagLeftOn }),
+    minted: agency?.mintedCount ?? 0,
+    ...(health?.tagLeftOn !== undefined && { tagLeftOn: health.tagLeftOn }),
+    report,
+    ...(failure !== undefined && { failure }),
   };
 }
 
-/** A 401 that survives a refresh is not the token's age: a human has to look. */
-function reauthorizeOn401(error: unknown): unknown {
-  return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
+/** The stored Location token; a rejected one is refreshed under the lock (or replaced by another run's refresh). */
+function storedAccess(deps: LifecycleDeps, current: () => StoredTokens, replace: (next: StoredTokens) => void): LocationAccess {
+  return {
+    token: () => Promise.resolve(current().token.access_token),
+    rejected: async (token) => {
+      const next = await refreshAfterRejection(deps, token);
+      replace(next);
+      return next.token.access_token;
+    },
+  };
+}
+
+/** A Location token minted from the Company token (or cached); a rejected one is minted again. */
+function mintedAccess(tokens: LocationTokens, locationId: string): LocationAccess {
+  let current: Awaited<ReturnType<LocationTokens['tokenFor']>> | undefined;
+  return {
+    token: async () => (current ??= await tokens.tokenFor(locationId)).accessToken,
+    rejected: async () => {
+      current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId)));
+      return current.accessToken;
+    },
+  };
+}
+
+async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** The one line a healthy run ends with. */
 export function checkSummary(result: CheckResult): string {
   const leftOn = result.tagLeftOn === undefined ? '' : ' (it was still on the contact: removed and added again; check the GHL workflow, see the warning)';
-  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms${leftOn}`;
+  const more = result.report.locations.length > 1 ? `; ${result.report.locations.length} locations checked` : '';
+  return `healthy: tag '${result.tagName}' added to contact '${result.contactId}' (location ${result.locationId ?? 'unknown'}) in ${result.durationMs} ms${leftOn}${more}`;
 }

@@ -33,10 +33,15 @@ export const HELP = {
     `The first run exchanges GHL_AUTHORIZATION_CODE when there is no token file
 yet; later runs use the file. Every run can alert a webhook on failure
 (GHL_ALERT_WEBHOOK_URL), ping a dead-man's switch (GHL_HEALTHCHECKS_URL) and
-write metrics (GHL_METRICS_FILE): see the README's Monitoring section.`,
+write metrics (GHL_METRICS_FILE): see the README's Monitoring section.
+With a Company token (an agency install) it mints a Location token per
+location and checks GHL_LOCATION_ID, plus GHL_CHECK_LOCATIONS (or --locations):
+\`all\` installed locations, or a list. The run exits with its worst
+location's code (1, 3, 2, 4, 5 in that order): see README "Agencies".`,
     `Examples:
   npx ghl-auth check
   npx ghl-auth check --metrics-file /var/lib/node_exporter/ghl_auth.prom
+  npx ghl-auth check --locations all --json     every installed location
   crontab line (any minute but :00, when everyone else's jobs run):
   17 */6 * * * cd /opt/ghl-auth && npx ghl-auth check >> check.log 2>&1`,
     exitCodes('healthy', [1, 2, 3, 4, 5]),

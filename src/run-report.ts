@@ -40,16 +40,18 @@ export function healthyResult(locationId: string, name: string | null): Location
   return { locationId, name, exitCode: 0, reason: 'healthy', message: 'healthy' };
 }
 
-/** A location's failure as a result; anything but a GhlAuthError is a bug whose message stays in the log. */
-export function failedResult(locationId: string, name: string | null, error: unknown): LocationResult {
+/** A failure as reports show it; anything but a GhlAuthError is a bug whose message stays in the log. */
+export function describeFailure(error: unknown): Pick<LocationResult, 'exitCode' | 'reason' | 'message'> {
   const known = error instanceof GhlAuthError;
   return {
-    locationId,
-    name,
     exitCode: exitCodeOf(error),
     reason: known ? error.code : 'internal_error',
     message: known ? oneLine(error.message) : "internal error in ghl-auth: see the run's log and report it",
   };
+}
+
+export function failedResult(locationId: string, name: string | null, error: unknown): LocationResult {
+  return { locationId, name, ...describeFailure(error) };
 }
 
 export function reportOf(locations: LocationResult[]): RunReport {

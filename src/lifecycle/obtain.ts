@@ -156,6 +156,11 @@ export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, sto
   return stored;
 }
 
+/** A 401 that survives a refresh is not the token's age: a human has to look. */
+export function reauthorizeOn401(error: unknown): unknown {
+  return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
+}
+
 export function missingTokenFile(path: string): GhlAuthError {
   return new GhlAuthError(
     'token_file_missing',

@@ -69,3 +69,12 @@ export function relativeTime(targetMs: number, nowMs: number): string {
     minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.floor(minutes / (24 * 60))} days`;
   return targetMs >= nowMs ? `in ${span}` : `${span} ago`;
 }
+
+/**
+ * What GHL issued, whatever was asked for: a Company (agency) token says so, or, if GHL sent no
+ * userType, has no location. A Company token works only on company APIs: locations need minted tokens.
+ */
+export function tokenTypeOf(stored: StoredTokens): 'Company' | 'Location' {
+  const { userType, locationId } = stored.token;
+  return userType === 'Company' || (userType === undefined && !locationId) ? 'Company' : 'Location';
+}

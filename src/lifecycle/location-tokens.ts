@@ -1,0 +1,111 @@
+import { GhlAuthError, hasCode } from '../errors.js';
+import { mintLocationToken, type LocationToken } from '../oauth/location-token.js';
+import { mergeLocationTokens, readLocationTokens } from '../store/location-token-cache.js';
+import type { StoredTokens } from '../tokens/stored-tokens.js';
+import { reauthorizeOn401, refreshAfterRejection, type LifecycleDeps } from './obtain.js';
+
+/**
+ * Location tokens for an agency install: taken from the cache while they outlive `minTtlSeconds`,
+ * else minted from the Company token (which has no refresh token to spend: minting is always safe).
+ * If GHL rejects the Company access token, it is refreshed once per run, whoever asked first; the rest wait.
+ */
+export class LocationTokens {
+  private readonly minted: LocationToken[] = [];
+  private readonly inFlight = new Map<string, Promise<LocationToken>>();
+  private companyRefresh: Promise<StoredTokens> | undefined;
+  private company: StoredTokens;
+
+  private constructor(
+    private readonly deps: LifecycleDeps,
+    private readonly companyAtStart: StoredTokens,
+    private readonly cached: Map<string, LocationToken>,
+    private readonly minTtlSeconds: number,
+  ) {
+    this.company = companyAtStart;
+  }
+
+  /** Reads the cache without the lock: it is only ever replaced whole, by an atomic rename. */
+  static async load(deps: LifecycleDeps, company: StoredTokens, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<LocationTokens> {
+    const { tokens, problem } = await readLocationTokens(deps.config.tokensFile);
+    if (problem) deps.log.warn(`the Location token cache ${problem}: minting new Location tokens (nothing is lost)`);
+    const companyId = company.token.companyId;
+    const usable = new Map([...tokens].filter(([, token]) => token.companyId === companyId));
+    return new LocationTokens(deps, company, usable, minTtlSeconds);
+  }
+
+  get companyId(): string {
+    const { companyId } = this.company.token;
+    if (!companyId) throw new GhlAuthError('ghl_unexpected_response', 'the stored Company token has no companyId, so no Location token can be minted: re-authorize (ghl-auth login --force)');
+    return companyId;
+  }
+
+  /** How many Location tokens this run minted. */
+  get mintedCount(): number {
+    return this.minted.length;
+  }
+
+  /** A Location token for `locationId` that outlives the minimum lifetime. */
+  tokenFor(locationId: string): Promise<LocationToken> {
+    const cached = this.cached.get(locationId);
+    if (cached && Date.parse(cached.expiresAt) - this.deps.now() > this.minTtlSeconds * 1000) return Promise.resolve(cached);
+    return this.mint(locationId);
+  }
+
+  /** GHL rejected `token`: a fresh one is minted, unless another caller already replaced it. */
+  rejected(locationId: string, token: LocationToken): Promise<LocationToken> {
+    const current = this.cached.get(locationId);
+    if (current && current.accessToken !== token.accessToken) return Promise.resolve(current);
+    this.cached.delete(locationId);
+    return this.mint(locationId);
+  }
+
+  /** Saves what this run minted, under the token file's lock; a failure costs only new mints next run. */
+  async persist(): Promise<void> {
+    if (this.minted.length === 0) return;
+    const { store, config, log, now } = this.deps;
+    await store.withLock(() => mergeLocationTokens(config.tokensFile, this.minted, now())).catch((error: unknown) => {
+      log.warn({ error: (error as NodeJS.ErrnoException).code ?? String(error) }, 'the minted Location tokens could not be cached; the next run mints them again');
+    });
+  }
+
+  /**
+   * Calls `call` with the Company access token. If GHL rejects it, the token is refreshed once per
+   * run (only the one this run started with: a rejected refreshed token needs a human) and `call` retried.
+   */
+  async withCompanyToken<T>(call: (companyToken: string) => Promise<T>): Promise<T> {
+    const used = this.company;
+    try {
+      return await call(used.token.access_token);
+    } catch (error) {
+      if (!hasCode(error, 'access_token_rejected') || used !== this.companyAtStart) throw reauthorizeOn401(error);
+      const refreshed = await this.refreshCompany(used);
+      return call(refreshed.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
+    }
+  }
+
+  /** One refresh of the Company token per run, whichever mint met the 401 first; the others wait for it. */
+  private refreshCompany(rejected: StoredTokens): Promise<StoredTokens> {
+    if (!this.companyRefresh) {
+      this.deps.log.warn('GHL rejected the Company access token we believed valid: refreshing it once');
+      this.companyRefresh = refreshAfterRejection(this.deps, rejected.token.access_token).then((company) => (this.company = company));
+    }
+    return this.companyRefresh;
+  }
+
+  private mint(locationId: string): Promise<LocationToken> {
+    let pending = this.inFlight.get(locationId);
+    if (!pending) {
+      pending = this.mintOnce(locationId).finally(() => this.inFlight.delete(locationId));
+      this.inFlight.set(locationId, pending);
+    }
+    return pending;
+  }
+
+  private async mintOnce(locationId: string): Promise<LocationToken> {
+    const { http, now } = this.deps;
+    const token = await this.withCompanyToken((companyToken) => mintLocationToken(http, companyToken, this.companyId, locationId, now));
+    this.cached.set(locationId, token);
+    this.minted.push(token);
+    return token;
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { GhlAuthError } from '../errors.js';
+import { describeAnswer, ghlMessage } from '../ghl-answer.js';
+import type { HttpClient, HttpResponse } from '../http-client.js';
+import { bearer, isAuthClassRefusal } from '../location-api.js';
+
+export interface InstalledLocation {
+  locationId: string;
+  name: string | null;
+}
+
+const pageSchema = z.looseObject({
+  locations: z.array(z.looseObject({ _id: z.string().min(1), name: z.string().optional(), isInstalled: z.boolean().optional() })),
+  count: z.number().int().nonnegative().optional(),
+});
+
+/** GHL pages the list; 100 a page keeps an agency of thousands to a few dozen requests. */
+export const PAGE_SIZE = 100;
+/** No agency has more; a list that never ends is GHL misbehaving, not a reason to loop forever. */
+const MAX_PAGES = 1_000;
+
+/** GET /oauth/installedLocations (Company token, scope oauth.readonly): one page, unjudged. */
+export function sendInstalledLocationsRequest(http: HttpClient, companyToken: string, query: { companyId: string; appId: string; skip: number }): Promise<HttpResponse> {
+  const params = new URLSearchParams({ companyId: query.companyId, appId: query.appId, isInstalled: 'true', skip: String(query.skip), limit: String(PAGE_SIZE) });
+  return http.send({ method: 'GET', path: `/oauth/installedLocations?${params}`, headers: bearer(companyToken) });
+}
+
+/** One page: the installed locations on it, how many the page held, and the total GHL reports. */
+export function validateInstalledLocations(response: HttpResponse, appId: string): { locations: InstalledLocation[]; pageLength: number; count: number | undefined } {
+  const { status, body } = response;
+  const answer = describeAnswer(response);
+  if (status >= 200 && status < 300) {
+    const parsed = pageSchema.safeParse(body);
+    if (!parsed.success) throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} to the list of installed locations with a body its API does not describe; the next run will try again`);
+    const installed = parsed.data.locations.filter((location) => location.isInstalled !== false);
+    return { locations: installed.map((location) => ({ locationId: location._id, name: location.name ?? null })), pageLength: parsed.data.locations.length, count: parsed.data.count };
+  }
+  const message = ghlMessage(body);
+  if (status === 401 && isAuthClassRefusal(message)) {
+    throw new GhlAuthError('wrong_token_type', `GHL refused to list installed locations (${answer}): GHL_CHECK_LOCATIONS=all needs a Company token (an agency install); with a Location token, check only its location`);
+  }
+  if (status === 401 && /scope/i.test(message)) {
+    throw new GhlAuthError('scope_missing', `GHL refused to list installed locations (${answer}): add oauth.readonly to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`);
+  }
+  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer})`);
+  if (status >= 400 && status < 500) {
+    throw new GhlAuthError('configuration', `GHL refused to list the locations of app ${appId} (${answer}): set GHL_APP_ID to your app's id (the part of the client id before '-'), or list the locations in GHL_CHECK_LOCATIONS`);
+  }
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the list of installed locations with ${answer}; the next run will try again`);
+}
+
+/** Every location where the app is installed, page by page. */
+export async function listInstalledLocations(http: HttpClient, companyToken: string, companyId: string, appId: string): Promise<InstalledLocation[]> {
+  const all = new Map<string, InstalledLocation>();
+  for (let page = 0, skip = 0; page < MAX_PAGES; page += 1) {
+    const { locations, pageLength, count } = validateInstalledLocations(await sendInstalledLocationsRequest(http, companyToken, { companyId, appId, skip }), appId);
+    for (const location of locations) all.set(location.locationId, location);
+    skip += pageLength;
+    // GHL's total says when to stop (a server may cap pages below PAGE_SIZE); without one, a short page is the last.
+    if (pageLength === 0 || (count === undefined ? pageLength < PAGE_SIZE : skip >= count)) break;
+  }
+  return [...all.values()];
+}
