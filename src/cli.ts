@@ -31,8 +31,9 @@ function buildProgram(): Command {
   program
     .command('demo')
     .description('Run the real code against a built-in local stand-in of GHL, in a temporary directory (no account needed)')
+    .option('--agency', 'only the agency install: a Company token, Location tokens minted for three locations')
     .addHelpText('after', HELP.demo)
-    .action(async () => (await import('./commands/demo.js')).demoCommand());
+    .action(async (options: { agency?: boolean }) => (await import('./commands/demo.js')).demoCommand(options));
 
   program
     .command('login')

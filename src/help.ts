@@ -125,6 +125,7 @@ Incomplete input: exit 2, nothing saved.`,
   npx ghl-auth tokens import --force ghl_tokens.json.bak`,
     exitCodes('imported, tokens saved', [1, 2, 5]),
   ),
-  demo: section(`Example:
-  npx ghl-auth demo`),
+  demo: section(`Examples:
+  npx ghl-auth demo            a sub-account install, then an agency install
+  npx ghl-auth demo --agency   only the agency install`),
 };

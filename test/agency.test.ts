@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { afterEach, describe, it } from 'node:test';
+import { agencyLocations } from '../src/fake-ghl/setup.js';
+import type { FakeGhlSetup } from '../src/fake-ghl/state.js';
+import { collect, Sandbox, verdict } from './helpers.js';
+
+const routes = (box: Sandbox) => box.fake.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}${r.form?.grant_type ? ` ${r.form.grant_type}` : ''}`);
+const cacheFile = (box: Sandbox) => `${box.tokensFile}.location-tokens.json`;
+const LOC = 'LOC123demo';
+const CONTACT = 'CONTACT789demo';
+
+interface JsonReport {
+  exitCode: number;
+  reason: string;
+  locations: { locationId: string; name: string | null; exitCode: number; reason: string; message: string }[];
+}
+
+describe('agency installs: a Company token, Location tokens minted per location (built CLI)', () => {
+  let box: Sandbox;
+  const start = async (setup: Partial<FakeGhlSetup> = {}) => (box = await Sandbox.create(setup));
+  afterEach(async () => box.close());
+
+  it('an agency install: the exchange gives a Company token; check mints a Location token, reads and tags with it', async () => {
+    await start();
+    const code = box.fake.state.issueCode({ agency: true });
+    const first = await box.run(['check'], { env: { GHL_AUTHORIZATION_CODE: code } });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(routes(box), ['POST /oauth/token authorization_code', 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
+    const saved = await box.readTokens();
+    assert.equal(saved.token.userType, 'Company');
+    assert.equal(saved.token.locationId, undefined);
+    const mint = box.fake.requestsTo('locationToken')[0];
+    assert.deepEqual(mint?.form, { companyId: 'COMP456demo', locationId: LOC });
+    assert.equal(mint?.headers.authorization, `Bearer ${String(saved.token.access_token)}`);
+    assert.equal(mint?.headers.version, '2021-07-28');
+    // The contact was read with the minted Location token, never the Company token.
+    const contactAuth = box.fake.requestsTo('contact')[0]?.headers.authorization;
+    assert.notEqual(contactAuth, `Bearer ${String(saved.token.access_token)}`);
+    assert.equal(box.fake.state.accessGrant(String(contactAuth).replace('Bearer ', ''))?.locationId, LOC);
+    assert.equal((await stat(cacheFile(box))).mode & 0o777, 0o600);
+    assert.deepEqual(box.fake.state.notifications, [{ contactId: CONTACT, tag: 'Status:Online-AuthService' }]);
+
+    box.fake.requests.length = 0;
+    const second = await box.run(['check']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(routes(box), [`GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`], 'the cached Location token is reused: 2 requests');
+    assert.equal(box.fake.state.mints.get(LOC), 1);
+  });
+
+  it('a saved Company token: 3 requests with a fresh mint; an expired one is refreshed once, then minted from', async () => {
+    await start();
+    await box.writeTokens(3600, { userType: 'Company' });
+    const fresh = await box.run(['check']);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.deepEqual(routes(box), ['POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
+
+    await box.writeTokens(-60, { userType: 'Company' });
+    await writeFile(cacheFile(box), '{"version":1,"tokens":{}}\n', { mode: 0o600 });
+    box.fake.requests.length = 0;
+    const expired = await box.run(['check']);
+    assert.equal(expired.code, 0, expired.stderr);
+    assert.deepEqual(routes(box), ['POST /oauth/token refresh_token', 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
+    assert.equal(box.fake.requestsTo('token')[0]?.form?.user_type, 'Location', 'GHL_USER_TYPE only says what login asks for');
+    assert.equal((await box.readTokens()).token.userType, 'Company', 'the refreshed pair stays a Company token');
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+
+  it('GHL_CHECK_LOCATIONS=all with one inactive location: exit 4, the others healthy, one JSON object per run', async () => {
+    await start({ locations: agencyLocations(3, { inactive: [2] }) });
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await box.run(['check', '--json'], { env: { GHL_CHECK_LOCATIONS: 'all' } });
+    assert.equal(result.code, 4, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.equal(report.exitCode, 4);
+    assert.equal(report.reason, 'location_inactive');
+    assert.deepEqual(
+      report.locations.map(({ locationId, name, exitCode, reason }) => ({ locationId, name, exitCode, reason })),
+      [
+        { locationId: LOC, name: 'Demo Location', exitCode: 0, reason: 'healthy' },
+        { locationId: 'LOC0002agency', name: 'Location 2', exitCode: 0, reason: 'healthy' },
+        { locationId: 'LOC0003agency', name: 'Location 3', exitCode: 4, reason: 'location_inactive' },
+      ],
+    );
+    assert.match(verdict(result), /1 of 3 locations failed: LOC0003agency \(Location 3\): GHL says the location is not active/);
+    assert.equal(box.fake.requestsTo('installedLocations').length, 1);
+    assert.equal(box.fake.requestsTo('location').length, 2, 'each location but the contact’s is proven by one GET /locations/{id}');
+    assert.equal(box.fake.requestsTo('tags').length, 1, 'only the health-check contact is tagged');
+  });
+
+  it('a list of locations: the contact location plus the listed ones; an uninstalled one fails alone with exit 2', async () => {
+    await start({ locations: agencyLocations(4, { notInstalled: [3] }) });
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await box.run(['check', '--json', '--locations', 'LOC0002agency,LOC0004agency']);
+    assert.equal(result.code, 2, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.deepEqual(
+      report.locations.map((location) => [location.locationId, location.exitCode]),
+      [
+        [LOC, 0],
+        ['LOC0002agency', 0],
+        ['LOC0004agency', 2],
+      ],
+    );
+    assert.match(report.locations[2]?.message ?? '', /not installed there.*GHL_CHECK_LOCATIONS/);
+    assert.equal(box.fake.requestsTo('installedLocations').length, 0);
+  });
+
+  it('a Company token and no location to check: exit 2 naming GHL_LOCATION_ID and GHL_CHECK_LOCATIONS, nothing sent', async () => {
+    await start();
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await box.run(['check'], { env: { GHL_LOCATION_ID: undefined } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(verdict(result), /Company token.*GHL_LOCATION_ID.*GHL_CHECK_LOCATIONS/);
+    assert.deepEqual(box.fake.requests, []);
+  });
+
+  it("GHL's authClass 401 (a Company token on the Contacts API) is named for what it is, never a missing scope", async () => {
+    await start();
+    const token = await box.writeTokens(3600, { userType: 'Company' });
+    // A token file that calls a Company token a Location token: GHL still judges the token itself.
+    const saved = await box.readTokens();
+    saved.token = { ...token, userType: 'Location', locationId: LOC };
+    await writeFile(box.tokensFile, JSON.stringify(saved), { mode: 0o600 });
+    const result = await box.run(['check']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(verdict(result), /Company \(agency\) token was sent where GHL takes only a Location token.*\[wrong_token_type\]$/);
+    assert.doesNotMatch(verdict(result), /scope_missing|login --force/);
+    assert.deepEqual(box.fake.requestsTo('token'), [], 'no refresh: it cannot help');
+  });
+
+  it('`token --location` with a Company token prints a Location token for that location, minted once and cached', async () => {
+    await start({ locations: agencyLocations(2) });
+    await box.writeTokens(3600, { userType: 'Company' });
+    const first = await box.run(['token', '--location', 'LOC0002agency']);
+    assert.equal(first.code, 0, first.stderr);
+    const printed = first.stdout.trim();
+    assert.equal(box.fake.state.accessGrant(printed)?.locationId, 'LOC0002agency');
+    assert.equal(box.fake.state.accessGrant(printed)?.userType, 'Location');
+    const json = await box.run(['token', '--location', 'LOC0002agency', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual({ ...JSON.parse(json.stdout), expiresAt: undefined, scopes: undefined }, { accessToken: printed, locationId: 'LOC0002agency', companyId: 'COMP456demo', userType: 'Location', expiresAt: undefined, scopes: undefined });
+    assert.equal(box.fake.state.mints.get('LOC0002agency'), 1, 'the second call used the cached token');
+    assert.ok(!first.stderr.includes(printed) && !(await readFile(box.tokensFile, 'utf8')).includes(printed));
+  });
+
+  it('16 concurrent runs over 12 locations with an expired Company token: its refresh token is spent once', async () => {
+    await start({ locations: agencyLocations(12) });
+    await box.writeTokens(-60, { userType: 'Company' });
+    const runs = await Promise.all(Array.from({ length: 16 }, () => collect(box.spawn(['check', '--json'], { env: { GHL_CHECK_LOCATIONS: 'all' } }))));
+    for (const run of runs) {
+      box.assertNoSecrets(run.stdout + run.stderr);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as JsonReport).locations.length, 12);
+    }
+    assert.equal(box.fake.requestsTo('token').length, 1, 'one refresh for all 16 runs');
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+    assert.deepEqual(box.fake.state.rateLimited, []);
+  });
+
+  it('spreads requests so no resource exceeds its burst (here 10 per 400 ms): 25 locations, no 429', async () => {
+    await start({ locations: agencyLocations(25), rateLimit: { max: 10, intervalMs: 400, daily: 200_000 } });
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await box.run(['check', '--locations', 'all', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as JsonReport).locations.length, 25);
+    assert.deepEqual(box.fake.state.rateLimited, [], 'no request was refused for exceeding the burst');
+    assert.equal(box.fake.requestsTo('locationToken').length, 25);
+  });
+});
