@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 import { GhlAuthError } from '../src/errors.js';
+import { createHttpClient } from '../src/http-client.js';
 import { allowedPerWindow, createRateLimiter, GHL_BURST, type RateLimiterClock } from '../src/rate-limit.js';
-import type { Answer } from '../src/retry-policy.js';
+import type { Answer, RetryPolicy } from '../src/retry-policy.js';
+import { SecretRegistry } from '../src/secrets.js';
 
 /** Virtual time: sleeps end in time order when `settle` runs them, so a test of minutes takes milliseconds. */
 class VirtualClock implements RateLimiterClock {
@@ -151,5 +156,54 @@ describe('rate limiter', () => {
     clock.time = GHL_BURST.intervalMs;
     await limiter.acquire('company:c', never);
     assert.equal(limiter.trackedResources, 2, 'the blocked resource and the one just used');
+  });
+});
+
+describe('HTTP client with a rate limiter', () => {
+  it('a burst of 20 requests never exceeds what the server announced (5 per 150 ms)', async () => {
+    const max = 5;
+    const intervalMs = 150;
+    const arrivals: number[] = [];
+    const server = createServer((req, res) => {
+      const now = performance.now();
+      arrivals.push(now);
+      const recent = arrivals.filter((at) => at > now - intervalMs).length;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-ratelimit-max': String(max),
+        'x-ratelimit-interval-milliseconds': String(intervalMs),
+        'x-ratelimit-remaining': String(Math.max(0, max - recent)),
+      });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const policy: RetryPolicy = { attempts: 1, attemptTimeoutMs: 2000, baseDelayMs: 5, maxBackoffMs: 5 };
+      const http = createHttpClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        service: 'GHL',
+        policy,
+        signal: AbortSignal.timeout(5000),
+        log: pino({ level: 'silent' }),
+        userAgent: 'test',
+        secrets: new SecretRegistry(),
+        limiter: createRateLimiter(),
+      });
+      const get = () => http.send({ method: 'GET', path: '/locations/a', resource: 'location:a' });
+      // The first answer teaches the limit; then 19 at once.
+      await get();
+      await Promise.all(Array.from({ length: 19 }, get));
+      assert.equal(arrivals.length, 20);
+      // Counted by arrival in windows a little shorter than the interval: loopback delays may bunch sends by a few ms.
+      assert.ok(busiestWindow(arrivals, intervalMs - 30) <= max, `busiest window: ${busiestWindow(arrivals, intervalMs - 30)}`);
+      const windows = Math.ceil(20 / allowedPerWindow(max)) - 1;
+      assert.ok(Math.max(...arrivals) - Math.min(...arrivals) >= windows * intervalMs - 5, 'the requests were spread');
+      // Without a resource, nothing waits.
+      await Promise.all(Array.from({ length: 8 }, () => http.send({ method: 'POST', path: '/oauth/token' })));
+      assert.equal(busiestWindow(arrivals.slice(20), intervalMs), 8, 'requests without a resource are not paced');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
