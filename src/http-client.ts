@@ -3,6 +3,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { GhlAuthError } from './errors.js';
 import { dailyLimitMessage, dailyLimitSpent, describeAnswer, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
+import type { RateLimiter } from './rate-limit.js';
 import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
 
@@ -27,6 +28,8 @@ export interface HttpRequest {
   singleUse?: boolean;
   /** How logs and errors name the request when its URL is itself a secret (a webhook). */
   logAs?: string;
+  /** The rate-limit bucket GHL counts the request in ('company:X', 'location:Y'): every attempt waits for the client's limiter. */
+  resource?: string;
 }
 
 export interface HttpResponse {
@@ -64,13 +67,15 @@ export interface HttpClientOptions {
   secrets: SecretRegistry;
   /** The setting the base URL came from when it is not the service's own: failures that suggest a wrong URL name it. */
   baseUrlSetting?: string;
+  /** Paces the requests that name a `resource`, shared by the whole run; none: nothing is paced. */
+  limiter?: RateLimiter;
 }
 
 type Tried = { response: AxiosResponse<string> } | { failure: string; deadline?: boolean; tooLarge?: boolean };
 
 /** The only HTTP client: the retry loop around axios, which is loaded on the first request (commands without one never load it). */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { policy, signal, log, secrets, service } = options;
+  const { policy, signal, log, secrets, service, limiter } = options;
   const attemptsByOutcome: Record<Outcome, number> = { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 };
   let axios: Promise<AxiosInstance> | undefined;
   const instance = () => (axios ??= import('axios').then(({ default: lib }) => lib.create(axiosConfig(options))));
@@ -80,6 +85,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function tryOnce(request: HttpRequest): Promise<Tried> {
     const http = await instance();
+    if (request.resource) await limiter?.acquire(request.resource, signal);
     const attemptTimer = request.singleUse ? undefined : AbortSignal.timeout(timerMs(policy.attemptTimeoutMs));
     try {
       const response = await http.request<string>({
@@ -111,6 +117,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let answer: (Answer & { traceId?: string }) | undefined;
       if ('response' in tried) {
         const response = answered(tried.response, attempt);
+        if (request.resource) limiter?.observe(request.resource, response);
         if (!isRetryableStatus(response.status)) return judged(where, response, started);
         answer = response;
         log.warn({ request: where, status: response.status, traceId: response.traceId, attempt }, `${service} answered ${response.status}`);
