@@ -1,7 +1,12 @@
 import { planLocations, type PlannedLocation } from './check-plan.js';
 import { checkHealthContact, readLocation, type HealthContactOutcome, type LocationAccess } from './check-location.js';
 import type { ConfigWith, Credentials } from './config.js';
+import { mapSettled } from './concurrency.js';
 import { GhlAuthError } from './errors.js';
+import { withDefaults, type HttpClient } from './http-client.js';
+import { locationResource } from './location-api.js';
+import type { LocationToken } from './oauth/location-token.js';
+import { timerMs } from './retry-policy.js';
 import { LocationTokens } from './lifecycle/location-tokens.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
@@ -59,17 +64,21 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   let health: HealthContactOutcome | undefined;
   const errors: unknown[] = [];
   const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
-    const access = agency ? mintedAccess(agency, location.locationId) : storedAccess(deps, () => stored, (next) => (stored = next));
+    // Each location has the whole deadline for itself, so the run's bound grows with the agency (README "Agencies").
+    const http = withDefaults(deps.http, { signal: AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000)), resource: locationResource(location.locationId) });
+    const access = agency ? mintedAccess(agency, location.locationId, http) : storedAccess(deps, () => stored, (next) => (stored = next));
     try {
-      if (!location.health) return healthyResult(location.locationId, (await readLocation(deps.http, access, location.locationId, deps.log)).name ?? location.name);
-      health = await checkHealthContact(deps.http, access, config, deps.log);
+      if (!location.health) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
+      health = await checkHealthContact(http, access, config, deps.log);
       return healthyResult(location.locationId, location.name);
     } catch (error) {
       errors.push(error);
       return failedResult(location.locationId, location.name, error);
     }
   };
-  const results = await inPool(plan, config.checkConcurrency, checkOne);
+  const results = (await mapSettled(plan, config.checkConcurrency, checkOne)).map((settled, index) =>
+    settled.status === 'fulfilled' ? settled.value : failedResult(plan[index]?.locationId ?? 'unknown', null, settled.reason),
+  );
   await agency?.persist();
   const healthLocation = plan.find((location) => location.health)?.locationId;
   const report = reportOf(results);
@@ -104,28 +113,15 @@ function storedAccess(deps: LifecycleDeps, current: () => StoredTokens, replace:
 }
 
 /** A Location token minted from the Company token (or cached); a rejected one is minted again. */
-function mintedAccess(tokens: LocationTokens, locationId: string): LocationAccess {
-  let current: Awaited<ReturnType<LocationTokens['tokenFor']>> | undefined;
+function mintedAccess(tokens: LocationTokens, locationId: string, http: HttpClient): LocationAccess {
+  let current: LocationToken | undefined;
   return {
-    token: async () => (current ??= await tokens.tokenFor(locationId)).accessToken,
+    token: async () => (current ??= await tokens.tokenFor(locationId, http)).accessToken,
     rejected: async () => {
-      current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId)));
+      current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId, http)), http);
       return current.accessToken;
     },
   };
-}
-
-async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** The one line a healthy run ends with. */

@@ -30,6 +30,8 @@ export interface HttpRequest {
   logAs?: string;
   /** The rate-limit bucket GHL counts the request in ('company:X', 'location:Y'): every attempt waits for the client's limiter. */
   resource?: string;
+  /** The deadline of this request and its retries, instead of the client's (one location's part of a run). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -75,7 +77,7 @@ type Tried = { response: AxiosResponse<string> } | { failure: string; deadline?:
 
 /** The only HTTP client: the retry loop around axios, which is loaded on the first request (commands without one never load it). */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { policy, signal, log, secrets, service, limiter } = options;
+  const { policy, log, secrets, service, limiter } = options;
   const attemptsByOutcome: Record<Outcome, number> = { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 };
   let axios: Promise<AxiosInstance> | undefined;
   const instance = () => (axios ??= import('axios').then(({ default: lib }) => lib.create(axiosConfig(options))));
@@ -83,7 +85,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const baseUrlNote = options.baseUrlSetting ? `; ${options.baseUrlSetting} points at ${host}: check it if this persists` : '';
   const traceOf = (answer: { traceId?: string }) => (answer.traceId ? ` (${service} traceId ${answer.traceId})` : '');
 
-  async function tryOnce(request: HttpRequest): Promise<Tried> {
+  async function tryOnce(request: HttpRequest, signal: AbortSignal): Promise<Tried> {
     const http = await instance();
     if (request.resource) await limiter?.acquire(request.resource, signal);
     const attemptTimer = request.singleUse ? undefined : AbortSignal.timeout(timerMs(policy.attemptTimeoutMs));
@@ -109,11 +111,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   async function send(request: HttpRequest): Promise<HttpResponse> {
+    const signal = request.signal ?? options.signal;
     secrets.add(...secretsSentBy(request));
     const where = request.logAs ?? `${request.method} ${request.path}`;
     const started = Date.now();
     for (let attempt = 1; ; attempt += 1) {
-      const tried = await tryOnce(request);
+      const tried = await tryOnce(request, signal);
       let answer: (Answer & { traceId?: string }) | undefined;
       if ('response' in tried) {
         const response = answered(tried.response, attempt);
@@ -163,6 +166,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   return { send, attemptsByOutcome };
+}
+
+/** The client for one part of a run: its requests carry this deadline and rate-limit bucket unless they name their own. */
+export function withDefaults(http: HttpClient, defaults: Pick<HttpRequest, 'signal' | 'resource'>): HttpClient {
+  return { send: (request) => http.send({ ...defaults, ...request }), attemptsByOutcome: http.attemptsByOutcome };
 }
 
 /** The short reason a request failed (a status, an error code, "deadline"), for a one-line warning. */

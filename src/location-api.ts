@@ -6,6 +6,10 @@ import type { HttpResponse } from './http-client.js';
 /** GHL's v2 location APIs (Contacts, Locations) refuse calls without this header. */
 export const API_VERSION = '2021-07-28';
 
+/** GHL counts requests per app per resource: a location, or the company for Company-token calls. */
+export const companyResource = (companyId: string) => `company:${companyId}`;
+export const locationResource = (locationId: string) => `location:${locationId}`;
+
 export const bearer = (accessToken: string) => ({ Authorization: `Bearer ${accessToken}`, Version: API_VERSION });
 
 /** GHL's answer to a Company token on an API that takes only Location tokens. It names a scope, but is none. */

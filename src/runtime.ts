@@ -2,6 +2,7 @@ import { DEFAULT_API_BASE_URL, parseConfig, readEnv, type Config, type ConfigWit
 import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
+import { createRateLimiter } from './rate-limit.js';
 import { GHL_RETRY_POLICY, timerMs } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
 import { storeTimings } from './store/timings.js';
@@ -80,6 +81,8 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     userAgent: `ghl-auth/${VERSION}`,
     secrets,
     baseUrlSetting: config.apiBaseUrl === DEFAULT_API_BASE_URL ? undefined : 'GHL_API_BASE_URL',
+    // One per run: every location's requests, and the company's, are paced against GHL's burst limit.
+    limiter: createRateLimiter(),
   });
   return { config, log, http, signal, secrets, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
 }

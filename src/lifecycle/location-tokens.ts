@@ -1,4 +1,5 @@
 import { GhlAuthError, hasCode } from '../errors.js';
+import type { HttpClient } from '../http-client.js';
 import { mintLocationToken, type LocationToken } from '../oauth/location-token.js';
 import { mergeLocationTokens, readLocationTokens } from '../store/location-token-cache.js';
 import type { StoredTokens } from '../tokens/stored-tokens.js';
@@ -45,18 +46,18 @@ export class LocationTokens {
   }
 
   /** A Location token for `locationId` that outlives the minimum lifetime. */
-  tokenFor(locationId: string): Promise<LocationToken> {
+  tokenFor(locationId: string, http = this.deps.http): Promise<LocationToken> {
     const cached = this.cached.get(locationId);
     if (cached && Date.parse(cached.expiresAt) - this.deps.now() > this.minTtlSeconds * 1000) return Promise.resolve(cached);
-    return this.mint(locationId);
+    return this.mint(locationId, http);
   }
 
   /** GHL rejected `token`: a fresh one is minted, unless another caller already replaced it. */
-  rejected(locationId: string, token: LocationToken): Promise<LocationToken> {
+  rejected(locationId: string, token: LocationToken, http = this.deps.http): Promise<LocationToken> {
     const current = this.cached.get(locationId);
     if (current && current.accessToken !== token.accessToken) return Promise.resolve(current);
     this.cached.delete(locationId);
-    return this.mint(locationId);
+    return this.mint(locationId, http);
   }
 
   /** Saves what this run minted, under the token file's lock; a failure costs only new mints next run. */
@@ -92,18 +93,17 @@ export class LocationTokens {
     return this.companyRefresh;
   }
 
-  private mint(locationId: string): Promise<LocationToken> {
+  private mint(locationId: string, http: HttpClient): Promise<LocationToken> {
     let pending = this.inFlight.get(locationId);
     if (!pending) {
-      pending = this.mintOnce(locationId).finally(() => this.inFlight.delete(locationId));
+      pending = this.mintOnce(locationId, http).finally(() => this.inFlight.delete(locationId));
       this.inFlight.set(locationId, pending);
     }
     return pending;
   }
 
-  private async mintOnce(locationId: string): Promise<LocationToken> {
-    const { http, now } = this.deps;
-    const token = await this.withCompanyToken((companyToken) => mintLocationToken(http, companyToken, this.companyId, locationId, now));
+  private async mintOnce(locationId: string, http: HttpClient): Promise<LocationToken> {
+    const token = await this.withCompanyToken((companyToken) => mintLocationToken(http, companyToken, this.companyId, locationId, this.deps.now));
     this.cached.set(locationId, token);
     this.minted.push(token);
     return token;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GhlAuthError } from '../errors.js';
 import { describeAnswer, ghlMessage } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { bearer, isAuthClassRefusal } from '../location-api.js';
+import { bearer, companyResource, isAuthClassRefusal } from '../location-api.js';
 
 export interface InstalledLocation {
   locationId: string;
@@ -22,7 +22,7 @@ const MAX_PAGES = 1_000;
 /** GET /oauth/installedLocations (Company token, scope oauth.readonly): one page, unjudged. */
 export function sendInstalledLocationsRequest(http: HttpClient, companyToken: string, query: { companyId: string; appId: string; skip: number }): Promise<HttpResponse> {
   const params = new URLSearchParams({ companyId: query.companyId, appId: query.appId, isInstalled: 'true', skip: String(query.skip), limit: String(PAGE_SIZE) });
-  return http.send({ method: 'GET', path: `/oauth/installedLocations?${params}`, headers: bearer(companyToken) });
+  return http.send({ method: 'GET', path: `/oauth/installedLocations?${params}`, headers: bearer(companyToken), resource: companyResource(query.companyId) });
 }
 
 /** One page: the installed locations on it, how many the page held, and the total GHL reports. */

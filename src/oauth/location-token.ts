@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GhlAuthError } from '../errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { bearer, isAuthClassRefusal, WRONG_TOKEN_TYPE } from '../location-api.js';
+import { bearer, companyResource, isAuthClassRefusal, WRONG_TOKEN_TYPE } from '../location-api.js';
 import { MAX_ACCESS_TOKEN_SECONDS } from '../tokens/stored-tokens.js';
 
 /** A Location token minted from the Company token: it has no refresh token; another is minted when it expires. */
@@ -24,7 +24,7 @@ const mintedSchema = z.looseObject({
 
 /** POST /oauth/locationToken: form body, the Company token as bearer (scope oauth.write). Answers GHL's reply unjudged. */
 export function sendLocationTokenRequest(http: HttpClient, companyToken: string, companyId: string, locationId: string): Promise<HttpResponse> {
-  return http.send({ method: 'POST', path: '/oauth/locationToken', headers: bearer(companyToken), form: { companyId, locationId } });
+  return http.send({ method: 'POST', path: '/oauth/locationToken', headers: bearer(companyToken), form: { companyId, locationId }, resource: companyResource(companyId) });
 }
 
 /** Turns GHL's reply into a Location token for `locationId`, or the error that says what to do. */
