@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGhl } from '../src/fake-ghl/server.js';
-import type { FakeGhlSetup } from '../src/fake-ghl/state.js';
+import type { FakeGhlSetup, TokenGrant } from '../src/fake-ghl/state.js';
 
 /** The built CLI, run through its shebang as cron and npx run it. `npm test` builds first. */
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -78,7 +78,7 @@ export class Sandbox {
   }
 
   /** Tokens as GHL issued them, saved the way the CLI saves them; `expiresInS` ≤ 0 makes them due for refresh. */
-  async writeTokens(expiresInS = 3600, tokenOptions: { scope?: string; locationId?: string } = {}): Promise<Record<string, unknown>> {
+  async writeTokens(expiresInS = 3600, tokenOptions: Partial<TokenGrant> = {}): Promise<Record<string, unknown>> {
     const token = this.fake.state.issueTokens(tokenOptions);
     const now = Date.now();
     const stored = { version: 1, obtainedAt: new Date(now).toISOString(), expiresAt: new Date(now + expiresInS * 1000).toISOString(), token };
