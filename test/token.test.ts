@@ -99,16 +99,13 @@ describe('ghl-auth token (built CLI, stand-in GHL)', () => {
     assert.equal(liveTokenOn(await token(['--location', 'LOC123demo'], { GHL_LOCATION_ID: 'OTHERloc' })).length > 0, true);
   });
 
-  it('a Company token (agency install): exit 2, Location tokens from it are not supported yet', async () => {
-    const token_ = box.fake.state.issueTokens();
-    delete token_.locationId;
-    const now = Date.now();
-    const stored = { version: 1, obtainedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), token: { ...token_, userType: 'Company' } };
-    await writeFile(box.tokensFile, JSON.stringify(stored), { mode: 0o600 });
-    const result = await token(['--location', 'LOC123demo']);
+  it('a Company token (agency install) and no location asked for or configured: exit 2, nothing minted', async () => {
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await token([], { GHL_LOCATION_ID: undefined });
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.match(verdict(result), /Company token.*not supported yet by `ghl-auth token --location`/);
+    assert.match(verdict(result), /Company token.*GHL_LOCATION_ID.*--location/);
+    assert.deepEqual(box.fake.requestsTo('locationToken'), []);
   });
 
   it('no token file: exit 2; a dead refresh token: exit 3; logs stay on stderr', async () => {

@@ -83,9 +83,9 @@ async function agencyDemo(fake: FakeGhl, dir: string, log: Logger, say: Say): Pr
   const config = parseConfig(env, dir, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']);
   say(`ghl-auth demo, part 2, an agency install (GHL_CHECK_LOCATIONS=all): three locations, one of them inactive\n`);
   const step = stepper(fake, say);
-  const check = async () => describeRun(await runCheck(assembleRuntime(config, log)));
-  await step('1. First run: the agency code is exchanged for a Company token; a Location token is minted per location', check);
-  await step('2. Second run: the cached Location tokens are reused; only the Company refresh token would ever rotate', check);
+  const check = (settings: typeof config) => async () => describeRun(await runCheck(assembleRuntime(settings, log)));
+  await step('1. First run: the agency code is exchanged for a Company token; a Location token is minted per location', check(config));
+  await step('2. Second run: the cached Location tokens are reused; only the Company refresh token would ever rotate', check({ ...config, authorizationCode: undefined }));
   say(`Part 2 done: ${fake.requests.length} requests to GHL, ${[...fake.state.mints.values()].reduce((a, b) => a + b, 0)} Location token(s) minted, ${fake.state.refreshTokensSpentTwice} refresh token(s) spent twice.\n`);
 }
 
