@@ -50,7 +50,7 @@ const realClock: RateLimiterClock = {
 
 interface Bucket {
   burst: Burst;
-  /** This process's send times within the window, oldest first; never more than the burst allows. */
+  /** This process's send times within the window (answer times once answered), oldest first; never more than the burst allows. */
   sends: number[];
   /** GHL said the budget is spent (Remaining 0, or a 429): nothing is sent before this. */
   blockedUntil: number;
@@ -97,6 +97,13 @@ export function createRateLimiter(clock: RateLimiterClock = realClock): RateLimi
 
   function observe(resource: string, { status, headers }: Answer): void {
     const bucket = bucketOf(resource);
+    // GHL counts a request when it arrives, which is before its answer but may be well after we sent it:
+    // a request slower on the wire than a later one would otherwise share its window. So a slot is held
+    // from the answer on: the oldest send time gives way to now (the count is unchanged, times only move later).
+    if (bucket.sends.length > 0) {
+      bucket.sends.shift();
+      bucket.sends.push(clock.now());
+    }
     const max = countIn(headers['x-ratelimit-max']);
     const intervalMs = countIn(headers['x-ratelimit-interval-milliseconds']);
     if (max || intervalMs) bucket.burst = { max: max || bucket.burst.max, intervalMs: intervalMs || bucket.burst.intervalMs };

@@ -64,6 +64,23 @@ function busiestWindow(sentAt: number[], intervalMs: number): number {
 describe('rate limiter', () => {
   const allowed = allowedPerWindow(GHL_BURST.max);
 
+  it('holds a slot from the answer on: a request slow on the wire never shares a window with one sent a window after it was sent', async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter(clock);
+    const burst3 = { status: 200, headers: { 'x-ratelimit-max': '2', 'x-ratelimit-interval-milliseconds': '1000' } };
+    await limiter.acquire('r', never); // learns the limit: 1 per window (90% of 2)
+    limiter.observe('r', burst3);
+    clock.time = 1000;
+    await limiter.acquire('r', never); // sent at 1000, answered (and so arrived at GHL by) 1700
+    clock.time = 1700;
+    limiter.observe('r', burst3);
+    let sentAt = -1;
+    const next = limiter.acquire('r', never).then(() => (sentAt = clock.time));
+    await clock.settle();
+    await next;
+    assert.equal(sentAt, 2700, 'one window after the answer, not after the send (2000)');
+  });
+
   it('keeps a safety margin below GHL_BURST, 100 per 10 s', () => {
     assert.deepEqual(GHL_BURST, { max: 100, intervalMs: 10_000 });
     assert.ok(allowed < 100 && allowed >= 80, `allows ${allowed} of 100`);
