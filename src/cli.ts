@@ -40,7 +40,7 @@ function buildProgram(): Command {
     .description('Authorize the app in a browser and save the tokens: the whole first run, no code to copy')
     .option('--force', 'replace an existing token file (the old one is kept as <file>.bak)')
     .option('--no-browser', 'only print the URL; do not try to open a browser')
-    .option('--timeout <seconds>', 'give up when no authorization arrives within this (at most 3600)', loginTimeout, 300)
+    .option('--timeout <seconds>', 'give up when no authorization arrives within this (at most 3600)', wholeSeconds(loginTimeoutProblem), 300)
     .addHelpText('after', HELP.login)
     .action(async (options) => (await import('./commands/login.js')).loginCommand(program.opts(), options));
 
@@ -77,7 +77,7 @@ function buildProgram(): Command {
     .command('token')
     .description('Print a usable access token for other programs, refreshed under the lock when needed (only ghl-auth may refresh)')
     .option('--location <id>', 'the location the token must be for (default: GHL_LOCATION_ID)', checked(locationProblem))
-    .option('--min-ttl <seconds>', 'refresh first if it expires within this (default: GHL_REFRESH_MARGIN_SECONDS)', (value) => checked(minTtlProblem)(/^\d+$/.test(value) ? Number(value) : NaN))
+    .option('--min-ttl <seconds>', 'refresh first if it expires within this (default: GHL_REFRESH_MARGIN_SECONDS)', wholeSeconds(minTtlProblem))
     .option('--json', 'print { accessToken, expiresAt, locationId, companyId, userType, scopes }')
     .addHelpText('after', HELP.token)
     .action(async (options) => (await import('./commands/token.js')).tokenCommand(program.opts(), options));
@@ -97,11 +97,10 @@ function buildProgram(): Command {
 }
 
 /** Bounded: past Node's timer limit (about 24 days) a timeout fires at once. */
-function loginTimeout(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0 || number > 3600) throw new InvalidArgumentError('must be a whole number of seconds from 1 to 3600');
-  return number;
-}
+const loginTimeoutProblem = (seconds: number) => (Number.isInteger(seconds) && seconds > 0 && seconds <= 3600 ? undefined : 'must be a whole number of seconds from 1 to 3600');
+
+/** A parser of digits only ('1e3', '0x10' and ' 5' are refused), then checked by `problemOf`. */
+const wholeSeconds = (problemOf: (value: number) => string | undefined) => (value: string) => checked(problemOf)(/^\d+$/.test(value) ? Number(value) : NaN);
 
 /** A commander argument parser from a check that says what is wrong with a value (exit 2, naming the option). */
 function checked<T>(problemOf: (value: T) => string | undefined): (value: T) => T {

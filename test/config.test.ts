@@ -3,20 +3,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseConfig, readEnv } from '../src/config.js';
-import { GhlAuthError } from '../src/errors.js';
+import { appIdOf, parseConfig, readEnv } from '../src/config.js';
+import { thrownWithCode } from './expect-error.js';
 
 const valid = { GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 's3cret-value', GHL_HEALTH_CHECK_CONTACT_ID: 'c1' };
 
-function configError(fn: () => unknown): GhlAuthError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof GhlAuthError && error.code === 'configuration', String(error));
-    return error;
-  }
-  assert.fail('expected a configuration error');
-}
+const configError = (fn: () => unknown) => thrownWithCode('configuration', fn);
 
 describe('config', () => {
   it('applies the documented defaults and resolves the token file against the working directory', () => {
@@ -60,5 +52,23 @@ describe('config', () => {
     assert.equal(readEnv({}, undefined, dir).envFile, undefined);
     assert.match(configError(() => readEnv({}, 'nope.env', dir)).message, /nope\.env does not exist/);
     assert.match(configError(() => readEnv({ GHL_ENV_FILE: 'other.env' }, undefined, dir)).message, /other\.env does not exist/);
+  });
+  it('GHL_CHECK_LOCATIONS: all, or ids separated by commas or spaces (deduplicated); a URL or junk is named', () => {
+    assert.equal(parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'ALL' }, '/').checkLocations, 'all');
+    assert.deepEqual(parseConfig({ ...valid, GHL_CHECK_LOCATIONS: ' L1, L2 L1 ,' }, '/').checkLocations, ['L1', 'L2']);
+    assert.equal(parseConfig(valid, '/').checkLocations, undefined);
+    const url = configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1,https://app.gohighlevel.com/v2/location/L9/dashboard' }, '/'));
+    assert.match(url.message, /GHL_CHECK_LOCATIONS must be 'all' or location ids separated by commas; not a URL: use L9/);
+    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1;L2' }, '/')).message, /'L1;L2' is not an id/);
+  });
+
+  it('GHL_CHECK_CONCURRENCY: 5 by default, 1 to 50; the app id comes from GHL_APP_ID or the client id prefix', () => {
+    assert.equal(parseConfig(valid, '/').checkConcurrency, 5);
+    assert.equal(parseConfig({ ...valid, GHL_CHECK_CONCURRENCY: '12' }, '/').checkConcurrency, 12);
+    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_CONCURRENCY: '51' }, '/')).message, /GHL_CHECK_CONCURRENCY must be at most 50/);
+    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_CONCURRENCY: '0' }, '/')).message, /GHL_CHECK_CONCURRENCY must be at least 1/);
+    assert.equal(appIdOf({ appId: undefined, clientId: '64f0c0ffee-lm1abc' }), '64f0c0ffee');
+    assert.equal(appIdOf({ appId: 'APP1', clientId: '64f0c0ffee-lm1abc' }), 'APP1');
+    assert.equal(appIdOf({ appId: undefined, clientId: 'noprefix' }), undefined);
   });
 });

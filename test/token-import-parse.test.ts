@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GhlAuthError } from '../src/errors.js';
+import { thrownWithCode } from './expect-error.js';
 import { parseImportedTokens } from '../src/tokens/import.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const base = { access_token: 'at-0123456789', refresh_token: 'rt-0123456789', scope: 'contacts.readonly contacts.write', locationId: 'L1' };
 const parse = (value: unknown) => parseImportedTokens(JSON.stringify(value), 'test', NOW);
 
-function refused(value: unknown): GhlAuthError {
-  try {
-    parse(value);
-  } catch (error) {
-    assert.ok(error instanceof GhlAuthError && error.code === 'token_input_invalid', String(error));
-    return error;
-  }
-  assert.fail('expected the import to be refused');
-}
+const refused = (value: unknown) => thrownWithCode('token_input_invalid', () => parse(value));
 
 describe('parseImportedTokens: the two ways an expiry comes in', () => {
   it('expires_in: seconds from now; obtained now; every other field kept', () => {
