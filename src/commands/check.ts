@@ -32,5 +32,5 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
     await monitor.finish(error, http?.attemptsByOutcome);
     throw error;
   }
-  await monitor.finish(undefined, http.attemptsByOutcome, result.tagLeftOn);
+  await monitor.finish(undefined, http.attemptsByOutcome, { tagLeftOn: result.tagLeftOn });
 }
