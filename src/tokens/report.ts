@@ -7,7 +7,7 @@ import { relativeTime, scopesOf } from './stored-tokens.js';
  * What login, exchange and import print after saving: where, for whom, until when, and what the judge
  * finds (the tokens are saved either way, so its problems are warnings here).
  */
-export function describeSaved(replaced: Replaced, config: Pick<Config, 'locationId' | 'tokensFile'>, nowMs: number): { lines: string[]; warnings: string[] } {
+export function describeSaved(replaced: Replaced, config: Pick<Config, 'locationId' | 'checkLocations' | 'tokensFile'>, nowMs: number): { lines: string[]; warnings: string[] } {
   const { stored, backup } = replaced;
   const { token } = stored;
   return {

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
 import type { LastRun } from '../monitoring/last-run.js';
 import type { ClientVerdict } from '../oauth/verify-client.js';
-import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
+import { judgeTokens, missingScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
 import type { RefreshClaim } from '../store/token-store.js';
 import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
 
@@ -28,7 +28,7 @@ export interface TokenStatus {
 }
 
 export interface StatusInput {
-  config: Pick<Config, 'tokensFile' | 'locationId'>;
+  config: Pick<Config, 'tokensFile' | 'locationId' | 'checkLocations'>;
   stored: StoredTokens;
   lastRun: LastRun | undefined;
   /** The newest refresh claim for the stored token, if one was left unfinished. */
@@ -45,7 +45,7 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
   // Without an access token (GHL sent none) the pair is as good as expired: the next check refreshes.
   const expiresAt = token.access_token ? Date.parse(stored.expiresAt) : Math.min(Date.parse(stored.expiresAt), now);
   const obtainedAt = Date.parse(stored.obtainedAt);
-  const missing = missingCheckScopes(stored);
+  const missing = missingScopes(stored, config);
   // Only a run after these tokens were saved says something about them: a `check` that failed before
   // the first `login` is history.
   const lastRunCounts = lastRun !== undefined && Date.parse(lastRun.at) >= obtainedAt;
