@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { judgeTokens } from './judge.js';
 import type { Replaced } from '../lifecycle/replace.js';
 import { relativeTime, scopesOf } from './stored-tokens.js';
+import { describeReach, reachOf } from './token-reach.js';
 
 /**
  * What login, exchange and import print after saving: where, for whom, until when, and what the judge
@@ -14,6 +15,7 @@ export function describeSaved(replaced: Replaced, config: Pick<Config, 'location
     lines: [
       `tokens saved to ${config.tokensFile} (mode 0600)`,
       `location ${token.locationId ?? '(none)'}${token.companyId ? ` (company ${token.companyId})` : ''}, user type ${token.userType ?? 'unknown'}`,
+      `token type ${describeReach(reachOf(stored, config.locationId), token.locationId)}`,
       `scopes ${scopesOf(stored).join(' ') || '(none reported)'}`,
       `access token expires ${stored.expiresAt} (${relativeTime(Date.parse(stored.expiresAt), nowMs)}); \`ghl-auth check\` refreshes it from now on`,
       ...(backup ? [`the previous token file was kept as ${backup}`] : []),
