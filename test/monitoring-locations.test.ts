@@ -91,6 +91,8 @@ describe('monitoring per location: one alert per run naming the failing location
       { locationId: 'LOC2', name: 'Beta Dental', exitCode: 4, reason: 'location_inactive', message: INACTIVE, lastSuccessAt: null },
       { locationId: 'LOC3', name: null, exitCode: 0, reason: 'healthy', message: 'healthy', lastSuccessAt: at },
     ]);
+    const file = await readFile(join(dir, 'ghl_tokens.json.last-run.json'), 'utf8');
+    assert.equal(file.split('\n').filter((line) => line.startsWith('    {"locationId":')).length, 3, 'one line per location');
     assert.ok(!JSON.stringify(alerts()).includes('hook-secret') && !text.includes('hook-secret'));
   });
 

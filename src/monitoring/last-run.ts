@@ -73,7 +73,16 @@ export async function updateLastRun(
 }
 
 export async function writeLastRun(tokensFile: string, record: LastRun): Promise<void> {
-  await writeFileAtomic(lastRunPath(tokensFile), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(lastRunPath(tokensFile), renderLastRun(record), { mode: 0o600 });
+}
+
+/** Indented JSON with one line per location: a thousand locations stay a thousand lines, each found by grep. */
+function renderLastRun({ locations, ...run }: LastRun): string {
+  const head = JSON.stringify(run, null, 2);
+  if (!locations) return `${head}\n`;
+  const rows = locations.map((location) => `    ${JSON.stringify(location)}`).join(',\n');
+  // `head` ends with "\n}": the locations go in before that brace.
+  return `${head.slice(0, -2)},\n  "locations": [${rows && `\n${rows}\n  `}]\n}\n`;
 }
 
 /**
