@@ -78,18 +78,26 @@ https://marketplace.leadconnectorhq.com/v2/oauth/chooselocation
   npx ghl-auth authorize-url | xclip -selection clipboard`,
   ),
   status: section(
+    `Shows the token type: a Location token reaches its own location; a Company
+token (agency install) reaches those it mints Location tokens for, and status
+says how many were approved at install and whether GHL_LOCATION_ID is one.
+When the last check covered several locations, it lists each one's outcome
+(--json: the array locations).`,
     `--verify sends GHL a refresh request for a token that cannot exist: a wrong
 client id or secret is refused at once (exit 2), right ones get "Invalid
 grant". No token of yours is sent or spent.`,
     `Examples:
   npx ghl-auth status
   npx ghl-auth status --verify        after editing GHL_CLIENT_SECRET
-  npx ghl-auth status --json | jq .accessToken.expiresAt`,
+  npx ghl-auth status --json | jq .accessToken.expiresAt
+  npx ghl-auth status --json | jq '.locations[] | select(.exitCode != 0)'`,
     `Exit codes:
   0  the tokens are usable
   2  the token file is missing or unreadable, the configuration is invalid,
-     the token is for another location than GHL_LOCATION_ID, or (--verify)
-     GHL rejects the client id or secret
+     the token is for another location than GHL_LOCATION_ID, it cannot reach
+     the locations to check (a Location token with GHL_CHECK_LOCATIONS, a
+     Company token with no location set), or (--verify) GHL rejects the
+     client id or secret
   3  re-authorization required (scopes missing, refresh token expired, or
      the last check said so): run \`ghl-auth login --force\`
   4  (--verify) GHL could not be reached`,

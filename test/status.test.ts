@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { writeLastRun } from '../src/monitoring/last-run.js';
+import { writeLastRun, type LocationRecord } from '../src/monitoring/last-run.js';
 import { Sandbox, verdict } from './helpers.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -185,5 +185,92 @@ describe('ghl-auth status', () => {
     const dead = await box.run(['status']);
     assert.equal(dead.code, 3);
     assert.match(verdict(dead), /GHL expires it after a year/);
+  });
+});
+
+describe('ghl-auth status: Company tokens and the last check per location', () => {
+  let box: Sandbox;
+  beforeEach(async () => (box = await Sandbox.create()));
+  afterEach(async () => box.close());
+
+  /** A Company token as an agency install's code exchange returns it (the stand-in issues none yet), saved as the CLI saves it. */
+  const writeCompanyTokens = async (approvedLocations: unknown = ['LOC123demo', 'LOC2', 'LOC3']) => {
+    const token: Record<string, unknown> = { ...box.fake.state.issueTokens({ scope: 'oauth.write oauth.readonly locations.readonly contacts.readonly contacts.write' }), userType: 'Company', isBulkInstallation: true, approvedLocations };
+    delete token.locationId;
+    const now = Date.now();
+    const stored = { version: 1, obtainedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), token };
+    await writeFile(box.tokensFile, JSON.stringify(stored), { mode: 0o600 });
+  };
+
+  it('a Company token: its type, company, approved locations and whether GHL_LOCATION_ID is among them', async () => {
+    await writeCompanyTokens();
+    const text = await box.run(['status']);
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, /^location +\(none\) \(company COMP456demo\), user type Company$/m);
+    assert.match(text.stdout, /^token type +Company \(agency install\): 3 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
+    const json = JSON.parse((await box.run(['status', '--json'])).stdout);
+    assert.deepEqual(
+      { tokenType: json.tokenType, companyId: json.companyId, approvedLocationCount: json.approvedLocationCount, configuredLocationId: json.configuredLocationId, configuredLocationApproved: json.configuredLocationApproved, checkScopesPresent: json.checkScopesPresent },
+      { tokenType: 'Company', companyId: 'COMP456demo', approvedLocationCount: 3, configuredLocationId: 'LOC123demo', configuredLocationApproved: true, checkScopesPresent: true },
+    );
+
+    const elsewhere = await box.run(['status', '--json'], { env: { GHL_LOCATION_ID: 'LOC9' } });
+    assert.equal(elsewhere.code, 0, 'approvedLocations is the list at install time: a warning only');
+    assert.equal(JSON.parse(elsewhere.stdout).configuredLocationApproved, false);
+    assert.match(JSON.parse(elsewhere.stdout).warnings.join('\n'), /GHL_LOCATION_ID LOC9 is not among the 3 locations approved/);
+  });
+
+  it('a Company token with no location to check: exit 2 naming GHL_LOCATION_ID and GHL_CHECK_LOCATIONS; either one fixes it', async () => {
+    await writeCompanyTokens('not a list');
+    const none = await box.run(['status'], { env: { GHL_LOCATION_ID: undefined } });
+    assert.equal(none.code, 2);
+    assert.match(none.stdout, /^token type +Company \(agency install\): approved locations not reported$/m);
+    assert.match(verdict(none), /Company \(agency\) token and no location is set to check: set GHL_LOCATION_ID .* or GHL_CHECK_LOCATIONS .* \[configuration\]$/);
+    assert.equal((await box.run(['status'], { env: { GHL_LOCATION_ID: undefined, GHL_CHECK_LOCATIONS: 'all' } })).code, 0);
+  });
+
+  it('a Location token with GHL_CHECK_LOCATIONS=all: exit 2, it reaches only its own location', async () => {
+    await box.writeTokens();
+    const result = await box.run(['status'], { env: { GHL_CHECK_LOCATIONS: 'all' } });
+    assert.equal(result.code, 2);
+    assert.match(result.stdout, /^token type +Location \(reaches LOC123demo only\)$/m);
+    assert.match(verdict(result), /a Location token for LOC123demo, which reaches only its own location: install the app agency-wide/);
+  });
+
+  it('the last check per location: a table on a terminal, failing ones first; `locations` in --json', async () => {
+    await box.writeTokens();
+    const at = new Date().toISOString();
+    const locations: LocationRecord[] = [
+      { locationId: 'LOC123demo', name: 'Acme Dental', exitCode: 0, reason: 'healthy', message: 'healthy', lastSuccessAt: at },
+      { locationId: 'LOC2', name: 'A name far too long for the table column', exitCode: 4, reason: 'location_inactive', message: 'location LOC2 is not active', lastSuccessAt: null },
+      { locationId: 'LOC3', name: null, exitCode: 0, reason: 'healthy', message: 'healthy', lastSuccessAt: at },
+    ];
+    await writeLastRun(box.tokensFile, { at, outcome: 'failed', exitCode: 4, reason: 'location_inactive', message: '1 of 3 locations failed', locations });
+    const text = await box.run(['status']);
+    assert.equal(text.code, 0, text.stderr);
+    const table = text.stdout.split('\n').filter((line) => line.startsWith('  '));
+    assert.match(text.stdout, /^locations +3 in the last check, 1 failed$/m);
+    assert.deepEqual(
+      table.map((line) => line.trim().split(/ {2,}/)),
+      [
+        ['location', 'name', 'exit', 'reason', 'last healthy'],
+        ['LOC2', 'A name far too long for…', '4', 'location_inactive', 'never'],
+        ['LOC123demo', 'Acme Dental', '0', 'healthy', '0 min ago'],
+        ['LOC3', '0', 'healthy', '0 min ago'],
+      ],
+    );
+    const json = JSON.parse((await box.run(['status', '--json'])).stdout);
+    assert.deepEqual(json.locations, locations);
+    assert.equal(json.lastCheck.locations, undefined, 'listed once');
+    assert.equal(json.lastCheck.reason, 'location_inactive');
+  });
+
+  it('many locations: every failing one listed, the healthy ones counted', async () => {
+    await box.writeTokens();
+    const at = new Date().toISOString();
+    const locations = Array.from({ length: 30 }, (_, index): LocationRecord => ({ locationId: `L${index}`, name: null, exitCode: index < 2 ? 3 : 0, reason: index < 2 ? 'scope_missing' : 'healthy', message: 'm', lastSuccessAt: at }));
+    await writeLastRun(box.tokensFile, { at, outcome: 'failed', exitCode: 3, reason: 'scope_missing', locations });
+    const text = await box.run(['status']);
+    assert.deepEqual(text.stdout.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/ {2,}/)[0]), ['location', 'L0', 'L1', 'and 28 healthy (`ghl-auth status --json` lists every location)']);
   });
 });

@@ -95,4 +95,26 @@ describe('ghl-auth tokens import', () => {
     assert.equal(undo.code, 0, undo.stderr);
     assert.deepEqual(await box.readTokens(), JSON.parse(before), 'a ghl-auth token file is imported as it is');
   });
+
+  it('a Company token (agency install) is saved and shown as one: company, approved locations, whether GHL_LOCATION_ID is among them', async () => {
+    // As an agency install's code exchange answers (the stand-in issues none yet): no locationId.
+    const company: Record<string, unknown> = { ...response(), scope: 'oauth.write oauth.readonly locations.readonly contacts.readonly contacts.write', userType: 'Company', isBulkInstallation: true, approvedLocations: ['LOC2', 'LOC3'] };
+    delete company.locationId;
+    const result = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify(company) });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual((await box.readTokens()).token, company, 'every field kept');
+    assert.match(result.stdout, /^location \(none\) \(company COMP456demo\), user type Company$/m);
+    assert.match(result.stdout, /^token type Company \(agency install\): 2 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo NOT among them$/m);
+    assert.match(result.stderr, /^warning: GHL_LOCATION_ID LOC123demo is not among the 2 locations approved when the app was installed/m);
+
+    const noLocation = await box.run(['tokens', 'import', '--force', '-'], { stdin: JSON.stringify(company), env: { GHL_LOCATION_ID: undefined } });
+    assert.equal(noLocation.code, 0, 'saved all the same: the report warns');
+    assert.match(noLocation.stdout, /GHL_LOCATION_ID not set/);
+    assert.match(noLocation.stderr, /^warning: the token is a Company \(agency\) token and no location is set to check: set GHL_LOCATION_ID .* or GHL_CHECK_LOCATIONS/m);
+  });
+
+  it('a Location token: its type says it reaches its own location only', async () => {
+    const result = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify(response()) });
+    assert.match(result.stdout, /^token type Location \(reaches LOC123demo only\)$/m);
+  });
 });

@@ -42,7 +42,7 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   if (failure === undefined) log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));
   else log.info({ result, requests: http.attemptsByOutcome }, `the check failed at ${report.locations.filter((location) => location.exitCode !== 0).length} of ${report.locations.length} location(s)`);
   if (options.json) printJson(report);
-  await monitor.finish(failure, http.attemptsByOutcome, result.tagLeftOn);
+  await monitor.finish(failure, http.attemptsByOutcome, { tagLeftOn: result.tagLeftOn, locations: report.locations });
   if (failure !== undefined) throw failure;
 }
 

@@ -12,20 +12,22 @@ import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../to
  */
 export async function statusCommand(globals: GlobalOptions, options: { json?: boolean; verify?: boolean }): Promise<void> {
   let status: TokenStatus;
+  let nowMs: number;
   try {
     const environment = loadEnvironment(globals);
     // Logs go to stderr: stdout is the report, and --json must parse.
     const { config, store, now, http } = await createRuntime(globals, [], { environment, logFd: 2 });
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
-    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), claim: await store.refreshInFlight(stored), now: now() });
+    nowMs = now();
+    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), claim: await store.refreshInFlight(stored), now: nowMs });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.
     if (options.json && error instanceof GhlAuthError) process.stdout.write(`${JSON.stringify({ usable: false, problems: [{ code: error.code, message: error.message }] }, null, 2)}\n`);
     throw error;
   }
-  process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+  process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status, nowMs));
   const [worst] = status.problems;
   if (worst) throw new GhlAuthError(worst.code, status.problems.map((problem) => problem.message).join('; '));
 }

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import type { LocationResult } from '../run-report.js';
+
+/** One location's part of the latest run, with when it was last healthy (null: never seen healthy). */
+export interface LocationRecord extends LocationResult {
+  lastSuccessAt: string | null;
+}
 
 /** What the previous run of `check` ended with, kept beside the token file (outside its lock). */
 export interface LastRun {
@@ -17,6 +23,11 @@ export interface LastRun {
   apiRequestsTotal?: Record<string, number>;
   /** The health-check tag this (healthy) run found still on the contact: the GHL workflow did not remove it. */
   tagLeftOn?: string;
+  /**
+   * Each location's outcome in this run; absent when the run reached no location (it failed before, or
+   * its caller reports none). Only the latest run: a location it did not check is dropped, no history kept.
+   */
+  locations?: LocationRecord[];
 }
 
 export const lastRunPath = (tokensFile: string) => `${tokensFile}.last-run.json`;
@@ -62,18 +73,56 @@ export async function updateLastRun(
 }
 
 export async function writeLastRun(tokensFile: string, record: LastRun): Promise<void> {
-  await writeFileAtomic(lastRunPath(tokensFile), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await writeFileAtomic(lastRunPath(tokensFile), renderLastRun(record), { mode: 0o600 });
 }
 
-/** The record a run leaves: its own outcome, plus what is carried across runs (last success, request totals). */
+/** Indented JSON with one line per location: a thousand locations stay a thousand lines, each found by grep. */
+function renderLastRun({ locations, ...run }: LastRun): string {
+  const head = JSON.stringify(run, null, 2);
+  if (!locations) return `${head}\n`;
+  const rows = locations.map((location) => `    ${JSON.stringify(location)}`).join(',\n');
+  // `head` ends with "\n}": the locations go in before that brace.
+  return `${head.slice(0, -2)},\n  "locations": [${rows && `\n${rows}\n  `}]\n}\n`;
+}
+
+/**
+ * The record a run leaves: its own outcome and its locations', plus what is carried across runs (last
+ * success, the whole run's and each location's, and the request totals).
+ */
 export function nextLastRun(
   previous: LastRun | undefined,
   run: { at: string; healthy: boolean; exitCode: number; reason: string; message: string },
   apiRequests: Readonly<Record<string, number>>,
+  locations?: readonly LocationResult[],
 ): LastRun {
   const totals = { ...previous?.apiRequestsTotal };
   for (const [outcome, count] of Object.entries(apiRequests)) totals[outcome] = (totals[outcome] ?? 0) + count;
-  const carried = { lastSuccessAt: run.healthy ? run.at : previous?.lastSuccessAt, apiRequestsTotal: totals };
+  const carried = {
+    lastSuccessAt: run.healthy ? run.at : previous?.lastSuccessAt,
+    apiRequestsTotal: totals,
+    ...(locations && { locations: locationRecords(locationsOf(previous), locations, run.at) }),
+  };
   if (run.healthy) return { at: run.at, outcome: 'healthy', exitCode: 0, ...carried };
   return { at: run.at, outcome: 'failed', exitCode: run.exitCode, reason: run.reason, message: run.message, ...carried };
 }
+
+function locationRecords(previous: readonly LocationRecord[], locations: readonly LocationResult[], at: string): LocationRecord[] {
+  const lastSuccess = new Map(previous.map((record) => [record.locationId, record.lastSuccessAt]));
+  return locations.map(({ locationId, name, exitCode, reason, message }) => ({
+    locationId,
+    name,
+    exitCode,
+    reason,
+    message,
+    lastSuccessAt: exitCode === 0 ? at : (lastSuccess.get(locationId) ?? null),
+  }));
+}
+
+/** The locations that failed in `previous` and are healthy in `current`. */
+export function recoveredLocations(previous: LastRun | undefined, current: readonly LocationResult[]): LocationResult[] {
+  const failedBefore = new Set(locationsOf(previous).filter((record) => record.exitCode !== 0).map((record) => record.locationId));
+  return current.filter((location) => location.exitCode === 0 && failedBefore.has(location.locationId));
+}
+
+/** A record's locations; none when it has none, or when a hand-edited record holds something else there. */
+export const locationsOf = (record: LastRun | undefined): LocationRecord[] => (Array.isArray(record?.locations) ? record.locations : []);

@@ -1,4 +1,5 @@
 import writeFileAtomic from 'write-file-atomic';
+import type { LocationRecord } from './last-run.js';
 import type { RunOutcome } from './outcome.js';
 
 /** Everything the metrics file says about one run; unknown timestamps are written as 0. */
@@ -13,18 +14,24 @@ export interface MetricsSnapshot {
   apiRequestsTotal: Record<string, number>;
   /** This run found the health-check tag still on the contact (the GHL workflow did not remove it). */
   tagLeftOn: boolean;
+  /** Each location's part of this run (from the last-run record); undefined when the run reached none. */
+  locations: readonly LocationRecord[] | undefined;
 }
 
 type Sample = [labels: Record<string, string>, value: number];
 
 /** The Prometheus text exposition format, as node_exporter's textfile collector reads it. */
 export function renderMetrics(snapshot: MetricsSnapshot): string {
-  const { outcome } = snapshot;
   const service = { service: snapshot.service };
-  const family = (name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]) =>
-    [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples.map(([labels, value]) => `${name}${labelSet(labels)} ${value}`)].join('\n');
+  // Per location only for a run that reached its locations: one that failed before has nothing to say of each.
+  return `${[...runFamilies(snapshot, service), ...(snapshot.locations ? locationFamilies(snapshot.locations, service) : [])].join('\n')}\n`;
+}
+
+/** The whole run's families. */
+function runFamilies(snapshot: MetricsSnapshot, service: { service: string }): string[] {
+  const { outcome } = snapshot;
   const gauge = (name: string, help: string, value: number) => family(name, 'gauge', help, [[service, value]]);
-  return `${[
+  return [
     gauge('ghl_auth_check_success', 'Whether the last ghl-auth check was healthy (1) or failed (0).', outcome.healthy ? 1 : 0),
     gauge('ghl_auth_check_exit_code', 'Exit code of the last ghl-auth check (0 healthy, 1 internal error, 2 configuration, 3 re-authorization required, 4 GHL unavailable, 5 locked).', outcome.exitCode),
     gauge('ghl_auth_check_last_run_timestamp_seconds', 'When the last ghl-auth check ended.', seconds(outcome.at)),
@@ -41,7 +48,30 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([outcomeName, count]): Sample => [{ ...service, outcome: outcomeName }, count]),
     ),
-  ].join('\n')}\n`;
+  ];
+}
+
+/** Labelled by the location's id; its name is in an info family, so renaming a location keeps its series. */
+function locationFamilies(locations: readonly LocationRecord[], service: { service: string }): string[] {
+  const sorted = [...locations].sort((a, b) => a.locationId.localeCompare(b.locationId));
+  const labels = (location: LocationRecord) => ({ ...service, location: location.locationId });
+  const gauge = (name: string, help: string, value: (location: LocationRecord) => number) =>
+    family(name, 'gauge', help, sorted.map((location): Sample => [labels(location), value(location)]));
+  return [
+    gauge('ghl_auth_location_check_success', "Whether the location's part of the last ghl-auth check was healthy (1) or failed (0).", (location) => (location.exitCode === 0 ? 1 : 0)),
+    gauge('ghl_auth_location_check_exit_code', "Exit code of the location's part of the last ghl-auth check (the codes of ghl_auth_check_exit_code).", (location) => location.exitCode),
+    gauge('ghl_auth_location_last_success_timestamp_seconds', 'When a ghl-auth check last found the location healthy (0: never).', (location) => seconds(location.lastSuccessAt ?? undefined)),
+    family(
+      'ghl_auth_location_info',
+      'gauge',
+      "The location's name as GHL told it (always 1).",
+      sorted.flatMap((location): Sample[] => (location.name === null ? [] : [[{ ...labels(location), name: location.name }, 1]])),
+    ),
+  ];
+}
+
+function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples.map(([labels, value]) => `${name}${labelSet(labels)} ${value}`)].join('\n');
 }
 
 /** Atomic (temp file and rename), so the collector never reads half a file; world-readable: it holds no secret. */

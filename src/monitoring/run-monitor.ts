@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { MonitoringSettings } from '../config.js';
-import { nextLastRun, readLastRun, updateLastRun, type LastRun } from './last-run.js';
+import { nextLastRun, readLastRun, recoveredLocations, updateLastRun, type LastRun } from './last-run.js';
 import type { Logger } from '../logger.js';
+import type { LocationResult } from '../run-report.js';
 import { TokenStore } from '../store/token-store.js';
 import { failureAlert, recoveryAlert, sendAlert, type AlertBody } from './alert.js';
 import { writeMetrics } from './metrics.js';
@@ -35,37 +36,46 @@ export class RunMonitor {
 
   /**
    * `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by
-   * outcome; `tagLeftOn` the health-check tag a healthy run found still on the contact.
+   * outcome; `details.tagLeftOn` the health-check tag a healthy run found still on the contact;
+   * `details.locations` each location's result, absent when the run reached none.
    */
-  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, tagLeftOn?: string): Promise<void> {
+  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, details: { tagLeftOn?: string; locations?: LocationResult[] } = {}): Promise<void> {
     const { settings, log } = this;
+    const { tagLeftOn, locations } = details;
     const outcome = outcomeOf(error, this.startedMs, this.now());
     // After the token file's lock is released, under the record's own short lock: concurrent runs add up exactly.
     const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record) : Promise.resolve());
-    const updated = await updateLastRun(settings.tokensFile, (previous) => ({ ...nextLastRun(previous, outcome, apiRequests), ...(tagLeftOn !== undefined && { tagLeftOn }) }), writeMetrics).catch((cause: unknown) => {
+    const next = (previous: LastRun | undefined) => ({ ...nextLastRun(previous, outcome, apiRequests, locations), ...(tagLeftOn !== undefined && { tagLeftOn }) });
+    const updated = await updateLastRun(settings.tokensFile, next, writeMetrics).catch((cause: unknown) => {
       this.warn('the last-run record and metrics were not updated (another run held them, or the record could not be written)', cause);
       return undefined;
     });
     const previous = updated ? updated.previous : await readLastRun(settings.tokensFile);
     await this.startPing; // so the service sees /start before the end of the run
-    const alert = this.alertFor(outcome, previous);
+    const alert = this.alertFor(outcome, previous, locations);
     await Promise.all([
       settings.healthchecksUrl && pingEnd(settings.healthchecksUrl, outcome, log),
       settings.alertWebhookUrl && alert && sendAlert(settings.alertWebhookUrl, alert, log),
     ]);
   }
 
-  private alertFor(outcome: RunOutcome, previous: LastRun | undefined): AlertBody | undefined {
+  /**
+   * One alert per run at most. A failed run's names its failing locations, and those healthy again since
+   * the previous run (whatever GHL_ALERT_ON_RECOVERY says: the alert goes out anyway); a healthy run
+   * alerts only as a recovery.
+   */
+  private alertFor(outcome: RunOutcome, previous: LastRun | undefined, locations: LocationResult[] | undefined): AlertBody | undefined {
     const context = { service: this.settings.serviceName, locationId: this.settings.locationId, host: hostname() };
-    if (!outcome.healthy) return outcome.reason === NOT_ALERTED ? undefined : failureAlert(outcome, context);
+    const inAlert = locations && { checked: locations.length, failed: locations.filter((location) => location.exitCode !== 0), recovered: recoveredLocations(previous, locations) };
+    if (!outcome.healthy) return outcome.reason === NOT_ALERTED ? undefined : failureAlert(outcome, context, inAlert);
     const recovered = previous?.outcome === 'failed' && previous.reason !== NOT_ALERTED;
-    return recovered && this.settings.alertOnRecovery ? recoveryAlert(outcome, context, previous) : undefined;
+    return recovered && this.settings.alertOnRecovery ? recoveryAlert(outcome, context, previous, inAlert) : undefined;
   }
 
   private async writeMetrics(path: string, outcome: RunOutcome, record: LastRun): Promise<void> {
     // The token file as this run left it: the tokens it used or saved, or those a failed run kept.
     const tokens = await new TokenStore(this.settings.tokensFile, this.log).read().catch(() => undefined);
-    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {}, tagLeftOn: record.tagLeftOn !== undefined };
+    const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {}, tagLeftOn: record.tagLeftOn !== undefined, locations: record.locations };
     await writeMetrics(path, snapshot).catch((cause: unknown) => this.warn(`the metrics file ${path} could not be written`, cause));
   }
 

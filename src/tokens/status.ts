@@ -1,14 +1,16 @@
 import { tagLeftOnAdvice } from '../check.js';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
-import type { LastRun } from '../monitoring/last-run.js';
+import { locationsOf, type LastRun, type LocationRecord } from '../monitoring/last-run.js';
 import type { ClientVerdict } from '../oauth/verify-client.js';
-import { judgeTokens, missingCheckScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
+import { judgeTokens, missingScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
+import { locationTable } from './location-table.js';
 import type { RefreshClaim } from '../store/token-store.js';
 import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
+import { describeReach, reachOf, type TokenReach } from './token-reach.js';
 
 /** Everything `status` shows; never a token. */
-export interface TokenStatus {
+export interface TokenStatus extends TokenReach {
   tokensFile: string;
   usable: boolean;
   /** Why the tokens are not usable, worst first; the first decides the exit code. */
@@ -18,17 +20,20 @@ export interface TokenStatus {
   companyId: string | null;
   userType: string | null;
   scopes: string[];
-  /** null: the token response had no scope field, so nothing can be said. */
+  /** Whether the scopes the check needs of this token (its type, the locations to check) are there; null: the token response had no scope field. */
   checkScopesPresent: boolean | null;
   accessToken: { expiresAt: string; expiresIn: string; expired: boolean };
   refreshToken: { obtainedAt: string; obtained: string; expiresUnusedAt: string };
+  /** The last-run record, less its locations (those are `locations`). */
   lastCheck: LastRun | null;
+  /** Each location's outcome in the last check; empty when it recorded none. */
+  locations: LocationRecord[];
   /** What GHL said of the client id and secret (`status --verify`); null when not asked. */
   clientCredentials: ClientVerdict['kind'] | null;
 }
 
 export interface StatusInput {
-  config: Pick<Config, 'tokensFile' | 'locationId'>;
+  config: Pick<Config, 'tokensFile' | 'locationId' | 'checkLocations'>;
   stored: StoredTokens;
   lastRun: LastRun | undefined;
   /** The newest refresh claim for the stored token, if one was left unfinished. */
@@ -45,7 +50,7 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
   // Without an access token (GHL sent none) the pair is as good as expired: the next check refreshes.
   const expiresAt = token.access_token ? Date.parse(stored.expiresAt) : Math.min(Date.parse(stored.expiresAt), now);
   const obtainedAt = Date.parse(stored.obtainedAt);
-  const missing = missingCheckScopes(stored);
+  const missing = missingScopes(stored, config);
   // Only a run after these tokens were saved says something about them: a `check` that failed before
   // the first `login` is history.
   const lastRunCounts = lastRun !== undefined && Date.parse(lastRun.at) >= obtainedAt;
@@ -66,11 +71,14 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
     locationId: token.locationId ?? null,
     companyId: token.companyId ?? null,
     userType: token.userType ?? null,
+    ...reachOf(stored, config.locationId),
     scopes: scopesOf(stored),
     checkScopesPresent: missing ? missing.length === 0 : null,
     accessToken: { expiresAt: stored.expiresAt, expiresIn: relativeTime(expiresAt, now), expired: expiresAt <= now },
     refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(refreshTokenDeadAt(stored)).toISOString() },
-    lastCheck: lastRun ?? null,
+    // The locations once, in `locations`: the record is shown less them.
+    lastCheck: lastRun ? { ...lastRun, locations: undefined } : null,
+    locations: locationsOf(lastRun),
     clientCredentials: null,
   };
 }
@@ -90,18 +98,21 @@ export function judgeClient(status: TokenStatus, verdict: ClientVerdict): void {
 }
 
 /** The human form: one fact per line. */
-export function formatStatus(status: TokenStatus): string {
+export function formatStatus(status: TokenStatus, nowMs: number): string {
   const last = status.lastCheck;
   const rows: [string, string][] = [
     ['token file', status.tokensFile],
     ['location', `${status.locationId ?? '(none)'}${status.companyId ? ` (company ${status.companyId})` : ''}, user type ${status.userType ?? 'unknown'}`],
+    ['token type', describeReach(status, status.locationId)],
     ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent === null ? 'unknown' : status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],
     ['access token', `${status.accessToken.expired ? 'expired' : 'expires'} ${status.accessToken.expiresAt} (${status.accessToken.expiresIn})`],
     ['refresh token', `obtained ${status.refreshToken.obtainedAt} (${status.refreshToken.obtained}); expires unused ${status.refreshToken.expiresUnusedAt}`],
     ...(status.clientCredentials ? [['credentials', CREDENTIAL_VERDICTS[status.clientCredentials]] as [string, string]] : []),
     ['last check', last ? `${last.at}: ${last.outcome} (exit ${last.exitCode})${last.lastSuccessAt && last.outcome !== 'healthy' ? `, last healthy ${last.lastSuccessAt}` : ''}` : 'none recorded'],
   ];
-  const lines = rows.map(([name, value]) => `${name.padEnd(14)}${value}`);
+  const [summary, ...table] = locationTable(status.locations, nowMs);
+  if (summary) rows.push(['locations', summary]);
+  const lines = [...rows.map(([name, value]) => `${name.padEnd(14)}${value}`), ...table];
   for (const warning of status.warnings) lines.push(`warning: ${warning}`);
   for (const problem of status.problems) lines.push(`problem: ${problem.message}`);
   lines.push(status.usable ? 'verdict: usable' : 'verdict: NOT usable');

@@ -52,6 +52,27 @@ export function fingerprint(secret: string): string {
   return createHash('sha256').update(secret).digest('hex').slice(0, 16);
 }
 
+export type TokenType = 'Company' | 'Location';
+
+/**
+ * A Company (agency) token reaches no location API itself; a Location token reaches its own location
+ * only. GHL says which in `userType`; a token without it and without a locationId is a Company token.
+ */
+export function tokenTypeOf(stored: StoredTokens): TokenType {
+  const { userType, locationId } = stored.token;
+  if (userType === 'Company') return 'Company';
+  return userType === undefined && !locationId ? 'Company' : 'Location';
+}
+
+/**
+ * The locations a Company token was approved for when the app was installed; undefined when GHL sent no
+ * list (or something else than a list). Locations added later may still be installed.
+ */
+export function approvedLocationsOf(stored: StoredTokens): string[] | undefined {
+  const approved: unknown = stored.token.approvedLocations;
+  return Array.isArray(approved) ? approved.filter((id): id is string => typeof id === 'string') : undefined;
+}
+
 /** Whether the token names a location other than `expected`; one without a location (a Company token) is not judged. */
 export function isForOtherLocation(stored: StoredTokens, expected: string | undefined): boolean {
   const actual = stored.token.locationId;
@@ -68,13 +89,4 @@ export function relativeTime(targetMs: number, nowMs: number): string {
   const span =
     minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.floor(minutes / (24 * 60))} days`;
   return targetMs >= nowMs ? `in ${span}` : `${span} ago`;
-}
-
-/**
- * What GHL issued, whatever was asked for: a Company (agency) token says so, or, if GHL sent no
- * userType, has no location. A Company token works only on company APIs: locations need minted tokens.
- */
-export function tokenTypeOf(stored: StoredTokens): 'Company' | 'Location' {
-  const { userType, locationId } = stored.token;
-  return userType === 'Company' || (userType === undefined && !locationId) ? 'Company' : 'Location';
 }
