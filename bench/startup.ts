@@ -5,13 +5,11 @@
  *   npm run bench            npm run bench -- 50
  * The image's size over its base is reported by `npm run test:container`.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { collect, Sandbox } from '../test/helpers.js';
+import { execFileSync } from 'node:child_process';
+import { Sandbox } from '../test/helpers.js';
+import { GNU_TIME, hasGnuTime, measureNode } from './measure.js';
 
 const runs = Number(process.argv[2] ?? 20);
-/** GNU time prints the child's peak RSS (kB); Node has no way to read a child's rusage. */
-const GNU_TIME = '/usr/bin/time';
 /** The issue's budget for each ratio to `node -e 0`. */
 const TARGETS = { version: 1.3, check: 3.2, rss: 2 };
 
@@ -27,14 +25,11 @@ interface Case {
   cwd?: string;
 }
 
-/** One run: wall time in ms, and peak RSS in kB when GNU time is there. Asynchronous: the stand-in GHL answers from this process. */
+/** One run: wall time in ms, and peak RSS in kB when GNU time is there. */
 async function once(c: Case, measureRss: boolean): Promise<{ ms: number; rssKb: number }> {
-  const [command, args] = measureRss ? [GNU_TIME, ['-f', '%M', process.execPath, ...c.args]] : [process.execPath, c.args];
-  const started = process.hrtime.bigint();
-  const result = await collect(spawn(command, args, { env: c.env, cwd: c.cwd, stdio: ['pipe', 'pipe', 'pipe'] }));
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const result = await measureNode(c.args, { env: c.env, cwd: c.cwd, measureRss });
   if (result.code !== 0) throw new Error(`node ${c.args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return { ms, rssKb: measureRss ? Number(result.stderr.trim().split('\n').at(-1)) : NaN };
+  return result;
 }
 
 const box = await Sandbox.create();
@@ -51,7 +46,7 @@ try {
     // Other programs call it often: the token is valid, so no request, only the file under the lock.
     { name: 'ghl-auth token (valid token)', args: ['--', cli, 'token'] },
   ].map((c) => ({ ...c, env, cwd: box.dir }));
-  const withRss = existsSync(GNU_TIME);
+  const withRss = hasGnuTime();
   const samples = cases.map(() => ({ ms: [] as number[], rssKb: [] as number[] }));
   box.fake.requests.length = 0;
   // Interleaved, so load from elsewhere on the machine hits every case alike.

@@ -1,0 +1,6 @@
+/**
+ * `npm run bench`: start-up and footprint (its argument: how many runs), then an agency of 200 locations.
+ * In sequence, each alone on the machine's cores.
+ */
+await import('./startup.js');
+await import('./agency.js');
