@@ -3,6 +3,7 @@ import { GhlAuthError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { LocationTokens } from './lifecycle/location-tokens.js';
 import { listInstalledLocations } from './oauth/installed-locations.js';
+import { NO_LOCATION } from './tokens/judge.js';
 import { tokenTypeOf, type StoredTokens } from './tokens/stored-tokens.js';
 
 /** One location a run checks; `health` marks the location of the health-check contact (read and tagged). */
@@ -11,9 +12,6 @@ export interface PlannedLocation {
   name: string | null;
   health: boolean;
 }
-
-export const NO_LOCATION =
-  'the token is a Company token (an agency install) and no location is set to check: set GHL_LOCATION_ID to the location of GHL_HEALTH_CHECK_CONTACT_ID, and GHL_CHECK_LOCATIONS to `all` or a list to check more (README "Agencies")';
 
 const CONTACT_LOCATION_UNKNOWN =
   'GHL_CHECK_LOCATIONS names several locations, but not which one holds GHL_HEALTH_CHECK_CONTACT_ID: set GHL_LOCATION_ID to that location (it is read and tagged there; the others are read)';

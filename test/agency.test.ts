@@ -115,7 +115,7 @@ describe('agency installs: a Company token, Location tokens minted per location 
     await box.writeTokens(3600, { userType: 'Company' });
     const result = await box.run(['check'], { env: { GHL_LOCATION_ID: undefined } });
     assert.equal(result.code, 2, result.stderr);
-    assert.match(verdict(result), /Company token.*GHL_LOCATION_ID.*GHL_CHECK_LOCATIONS/);
+    assert.match(verdict(result), /Company \(agency\) token.*GHL_LOCATION_ID.*GHL_CHECK_LOCATIONS/);
     assert.deepEqual(box.fake.requests, []);
   });
 

@@ -104,7 +104,7 @@ describe('ghl-auth token (built CLI, stand-in GHL)', () => {
     const result = await token([], { GHL_LOCATION_ID: undefined });
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
-    assert.match(verdict(result), /Company token.*GHL_LOCATION_ID.*--location/);
+    assert.match(verdict(result), /Company \(agency\) token.*GHL_LOCATION_ID.*--location/);
     assert.deepEqual(box.fake.requestsTo('locationToken'), []);
   });
 

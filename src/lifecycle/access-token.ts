@@ -2,7 +2,7 @@ import { GhlAuthError } from '../errors.js';
 import type { AccessToken } from '../public-types.js';
 import { obtainAccessToken, type LifecycleDeps } from './obtain.js';
 import { isForOtherLocation, scopesOf, tokenTypeOf, type StoredTokens } from '../tokens/stored-tokens.js';
-import { NO_LOCATION } from '../check-plan.js';
+import { NO_LOCATION } from '../tokens/judge.js';
 import { LocationTokens } from './location-tokens.js';
 
 export interface AccessTokenRequest {
@@ -22,7 +22,7 @@ export async function accessTokenFor(deps: LifecycleDeps, request: AccessTokenRe
   const asked = request.location ?? deps.config.locationId;
   const { stored } = await obtainAccessToken(deps, request.minTtlSeconds);
   if (tokenTypeOf(stored) === 'Company') {
-    if (!asked) throw new GhlAuthError('configuration', `${NO_LOCATION}; or pass --location (getAccessToken({ location }))`);
+    if (!asked) throw new GhlAuthError('configuration', `${NO_LOCATION}, or pass --location (getAccessToken({ location }))`);
     const tokens = await LocationTokens.load(deps, stored, request.minTtlSeconds);
     const minted = await tokens.tokenFor(asked);
     await tokens.persist();

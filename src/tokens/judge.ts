@@ -19,6 +19,10 @@ export interface Finding {
 /** What the judge reads of the configuration: which locations the check covers. checkLocations undefined: GHL_LOCATION_ID alone. */
 export type JudgeConfig = Pick<Config, 'locationId'> & Partial<Pick<Config, 'checkLocations'>>;
 
+/** A Company token reaches no location by itself: one must be named. */
+export const NO_LOCATION =
+  'the token is a Company (agency) token and no location is set to check: set GHL_LOCATION_ID (the location of the health-check contact) or GHL_CHECK_LOCATIONS (`all`, or location ids separated by commas); see README "Agencies"';
+
 /**
  * The one judge of whether saved tokens are fit for the check: `check` refuses on its problems,
  * `status` exits by them, login, exchange and import print them after saving. Local facts only.
@@ -66,7 +70,7 @@ function reachFindings(stored: StoredTokens, { locationId, checkLocations }: Jud
     );
   }
   if (!locationId && checkLocations !== 'all' && !checkLocations?.length) {
-    return configuration('problem', 'the token is a Company (agency) token and no location is set to check: set GHL_LOCATION_ID (the location of the health-check contact) or GHL_CHECK_LOCATIONS (`all`, or location ids separated by commas)');
+    return configuration('problem', NO_LOCATION);
   }
   const approved = approvedLocationsOf(stored);
   if (locationId && approved && !approved.includes(locationId)) {
