@@ -133,6 +133,43 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.deepEqual(box.fake.requestsTo('token'), [], 'no refresh: it cannot help');
   });
 
+  it('GHL rejects the Company access token during a run: one refresh for all locations, then every mint succeeds', async () => {
+    await start({ locations: agencyLocations(6) });
+    const company = await box.writeTokens(3600, { userType: 'Company' });
+    box.fake.state.revokeAccessToken(String(company.access_token));
+    const result = await box.run(['check', '--json', '--locations', 'all']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(
+      box.fake.requestsTo('token').map((request) => request.form?.grant_type),
+      ['refresh_token'],
+      'whichever request met the 401 first refreshed; the others waited for it',
+    );
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+    assert.equal((JSON.parse(result.stdout) as JsonReport).locations.filter((location) => location.exitCode === 0).length, 6);
+    // A 401 on the refreshed token too is a human's to fix: the new refresh token is not spent as well.
+    await writeFile(cacheFile(box), '{"version":1,"tokens":{}}\n', { mode: 0o600 });
+    box.fake.requests.length = 0;
+    const invalid = { kind: 'status' as const, status: 401, body: { statusCode: 401, message: 'Invalid JWT' } };
+    box.fake.fail('locationToken', invalid, invalid);
+    const again = await box.run(['check']);
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(verdict(again), /Company access token.*re-authorize.*\[reauthorization_required\]$/);
+    assert.equal(box.fake.requestsTo('token').length, 1);
+  });
+
+  it('a cached Location token GHL rejects is minted again once; the Company token is not refreshed for it', async () => {
+    await start();
+    await box.writeTokens(3600, { userType: 'Company' });
+    assert.equal((await box.run(['check'])).code, 0);
+    const cached = JSON.parse(await readFile(cacheFile(box), 'utf8')) as { tokens: Record<string, { accessToken: string }> };
+    box.fake.state.revokeAccessToken(cached.tokens[LOC]?.accessToken ?? '');
+    box.fake.requests.length = 0;
+    const result = await box.run(['check']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(routes(box), [`GET /contacts/${CONTACT}`, 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
+    assert.equal(box.fake.state.mints.get(LOC), 2);
+  });
+
   it('`token --location` with a Company token prints a Location token for that location, minted once and cached', async () => {
     await start({ locations: agencyLocations(2) });
     await box.writeTokens(3600, { userType: 'Company' });

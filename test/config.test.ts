@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { appIdOf, parseConfig, readEnv } from '../src/config.js';
-import { thrownWithCode } from './expect-error.js';
+import { thrownWithCode } from './unit-helpers.js';
 
 const valid = { GHL_CLIENT_ID: 'id', GHL_CLIENT_SECRET: 's3cret-value', GHL_HEALTH_CHECK_CONTACT_ID: 'c1' };
 

@@ -1,35 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addContactTags, API_VERSION, getContact, removeContactTags } from '../src/contacts.js';
-import { GhlAuthError, type ErrorCode } from '../src/errors.js';
-import { messageOf } from '../src/ghl-answer.js';
-import type { HttpClient, HttpRequest } from '../src/http-client.js';
-import { SecretRegistry } from '../src/secrets.js';
+import type { ErrorCode } from '../src/errors.js';
+import { answering, rejectsWithCode } from './unit-helpers.js';
 
-/** An HttpClient that records the request and answers as the real client does (GHL's message beside the body). */
-function answering(status: number, body: unknown): { http: HttpClient; sent: HttpRequest[] } {
-  const sent: HttpRequest[] = [];
-  const http: HttpClient = {
-    attemptsByOutcome: { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 },
-    send: async (request) => {
-      sent.push(request);
-      return { status, headers: {}, body, attempts: 1, message: messageOf(body, new SecretRegistry()) };
-    },
-  };
-  return { http, sent };
-}
+const answeringOnce = (status: number, body: unknown) => answering({ status, body });
 
 const ghl = (status: number, message: string | string[]) => ({ statusCode: status, message });
 
 describe('the Contacts API calls: exact requests, every answer judged', () => {
   it('GET, POST and DELETE send the bearer token, the Version header and the tag body GHL documents', async () => {
-    const read = answering(200, { contact: { id: 'C1', tags: ['a'] } });
+    const read = answeringOnce(200, { contact: { id: 'C1', tags: ['a'] } });
     assert.deepEqual(await getContact(read.http, 'at-1', 'C1'), { id: 'C1', tags: ['a'] });
     assert.deepEqual(read.sent, [{ method: 'GET', path: '/contacts/C1', headers: { Authorization: 'Bearer at-1', Version: API_VERSION } }]);
-    const add = answering(201, { tags: ['a', 'T'] });
+    const add = answeringOnce(201, { tags: ['a', 'T'] });
     assert.deepEqual(await addContactTags(add.http, 'at-1', 'C1', ['T']), ['a', 'T']);
     assert.deepEqual(add.sent[0], { method: 'POST', path: '/contacts/C1/tags', headers: { Authorization: 'Bearer at-1', Version: API_VERSION }, json: { tags: ['T'] } });
-    const remove = answering(200, {});
+    const remove = answeringOnce(200, {});
     await removeContactTags(remove.http, 'at-1', 'C1', ['T']);
     assert.equal(remove.sent[0]?.method, 'DELETE');
     assert.deepEqual(remove.sent[0]?.json, { tags: ['T'] });
@@ -43,16 +30,12 @@ describe('the Contacts API calls: exact requests, every answer judged', () => {
     ['an unknown contact (400)', 400, ghl(400, 'Contact not found'), 'contact_not_found', /GHL_HEALTH_CHECK_CONTACT_ID/],
     ['a 422 with a list of messages', 422, ghl(422, ['contactId must be a string', 'bad']), 'contact_not_found', /contactId must be a string; bad/],
     ['a suspended location', 400, ghl(400, 'Location is not active'), 'location_inactive', /tokens were kept/],
+    ['a Company token (authClass 401): not a scope', 401, ghl(401, 'This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.'), 'wrong_token_type', /only a Location token/],
     ['an undocumented status', 418, ghl(418, 'teapot'), 'ghl_unexpected_response', /the next run will try again/],
   ];
   for (const [name, status, body, code, message] of cases) {
     it(`${name}: ${code}`, async () => {
-      await assert.rejects(getContact(answering(status, body).http, 'at-1', 'C1'), (error: unknown) => {
-        assert.ok(error instanceof GhlAuthError, String(error));
-        assert.equal(error.code, code);
-        assert.match(error.message, message);
-        return true;
-      });
+      await rejectsWithCode(getContact(answeringOnce(status, body).http, 'at-1', 'C1'), code, message);
     });
   }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { thrownWithCode } from './expect-error.js';
+import { thrownWithCode } from './unit-helpers.js';
 import { parseImportedTokens } from '../src/tokens/import.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');

@@ -42,7 +42,7 @@ export function validateInstalledLocations(response: HttpResponse, appId: string
   if (status === 401 && /scope/i.test(message)) {
     throw new GhlAuthError('scope_missing', `GHL refused to list installed locations (${answer}): add oauth.readonly to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`);
   }
-  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer})`);
+  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
   if (status >= 400 && status < 500) {
     throw new GhlAuthError('configuration', `GHL refused to list the locations of app ${appId} (${answer}): set GHL_APP_ID to your app's id (the part of the client id before '-'), or list the locations in GHL_CHECK_LOCATIONS`);
   }

@@ -47,7 +47,7 @@ export function validateLocationToken(response: HttpResponse, companyId: string,
   if (status === 401 && /scope/i.test(message)) {
     throw new GhlAuthError('scope_missing', `GHL refused to mint a Location token (${answer}): the Company token lacks oauth.write; add oauth.write (and oauth.readonly for GHL_CHECK_LOCATIONS=all) to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`);
   }
-  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer})`);
+  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
   if (status === 400 || status === 403 || status === 404 || status === 422) {
     throw new GhlAuthError(
       'configuration',
