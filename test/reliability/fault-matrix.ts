@@ -36,7 +36,7 @@ const everywhere = (expectation: Expectation): Record<Route, Expectation> => ({ 
 const recovered = (): Record<Route, Expectation> => ({ token: { exit: 0, refreshed: true }, contact: { exit: 0 }, tags: { exit: 0 } });
 const unavailable = (says: RegExp) => everywhere({ exit: 4, says });
 
-const UNEXPECTED_ANSWER = /(no usable token.*the next run will try again; if it says Invalid grant, re-authorize|Contacts API does not describe; the next run will try again)/;
+const UNEXPECTED_ANSWER = /(no usable token.*the next run will try again; if it says Invalid grant, re-authorize|its API does not describe; the next run will try again)/;
 const RE_AUTHORIZE = /re-authorize.*ghl-auth login --force/;
 
 /** The matrix: every failure answer of GHL's three endpoints the check uses. */
@@ -82,7 +82,7 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: '401 scope',
     inject: () => times(1, ghlError(401, 'The token is not authorized for this scope.', 'Unauthorized')),
     notOn: 'token endpoint: it takes no access token',
-    expect: { contact: { exit: 3, says: /scope.*contacts\.readonly and contacts\.write \(ghl-auth login --force\)/ }, tags: { exit: 3, says: /scope.*ghl-auth login --force/ } },
+    expect: { contact: { exit: 3, says: /scope.*contacts\.readonly and contacts\.write.*re-authorize \(ghl-auth login --force\)/ }, tags: { exit: 3, says: /scope.*ghl-auth login --force/ } },
   },
   {
     fault: 'Invalid grant',
