@@ -42,7 +42,11 @@ const spentAtGhl = (box: Box, token: string) => () => (box.fake.state.refreshTok
 
 /** Each step: how the stand-in is slowed to widen the window, and when the kill lands. */
 const KILLS: Record<Step, (box: Box) => Kill['moment']> = {
-  'before the lock': () => () => random(250),
+  // The token endpoint is slowed so that a kill within 250 ms of the start lands before any rotation, however fast the run starts.
+  'before the lock': (box) => {
+    box.fake.delayMs.token = SLOW_MS;
+    return () => random(250);
+  },
   'holding the lock': (box) => {
     box.fake.delayMs.token = SLOW_MS;
     return () => until(() => existsSync(`${box.tokensFile}.lock`));
