@@ -7,10 +7,8 @@ import { locationProblem, minTtlProblem } from './lifecycle/access-token-rules.j
 import { accessTokenFor } from './lifecycle/access-token.js';
 import { CREDENTIALS } from './config.js';
 import { GhlAuthError } from './errors.js';
-import { createLogger } from './logger.js';
 import type { AccessToken, GetAccessTokenOptions } from './public-types.js';
-import { assembleRuntime, configFor, loadEnvironment } from './runtime.js';
-import { SecretRegistry } from './secrets.js';
+import { createRuntime, loadEnvironment } from './runtime.js';
 
 export { ERROR_CODES, GhlAuthError, type ErrorCode } from './errors.js';
 export { exitCodeOf } from './exit-codes.js';
@@ -32,9 +30,6 @@ export async function getAccessToken(options: GetAccessTokenOptions = {}): Promi
   ].filter(([, problem]) => problem);
   if (problems.length > 0) throw new GhlAuthError('configuration', `invalid getAccessToken() options: ${problems.map((pair) => pair.join(' ')).join('; ')}`);
   const environment = loadEnvironment({ envFile: options.envFile }, options.env ?? process.env, options.cwd ?? process.cwd());
-  const config = configFor(environment, CREDENTIALS);
-  const secrets = new SecretRegistry();
-  const level = QUIET_LEVELS.includes(config.logLevel) ? config.logLevel : 'warn';
-  const log = await createLogger({ level, service: config.serviceName, pretty: false, secrets, fd: 2 });
-  return accessTokenFor(assembleRuntime(config, log, secrets), { location, minTtlSeconds });
+  const runtime = await createRuntime({}, CREDENTIALS, { environment, logFd: 2, pretty: false, logLevel: (level) => (QUIET_LEVELS.includes(level) ? level : 'warn') });
+  return accessTokenFor(runtime, { location, minTtlSeconds });
 }

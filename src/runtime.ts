@@ -56,14 +56,21 @@ export function configFor<R extends Requirement = never>(environment: RunEnviron
 }
 
 /** Everything a command needs, built from the environment once; tests and the demo build their own. */
-export async function createRuntime<R extends Requirement = never>(
-  options: GlobalOptions,
-  requirements: readonly R[],
-  { environment = loadEnvironment(options), logFd = 1 }: { environment?: RunEnvironment; logFd?: 1 | 2 } = {},
-): Promise<Runtime<ConfigWith<R>>> {
+export interface RuntimeOptions {
+  environment?: RunEnvironment;
+  /** 2 for commands whose stdout is their answer. */
+  logFd?: 1 | 2;
+  /** The log level to use given LOG_LEVEL (a library lets its host's output alone); default: LOG_LEVEL. */
+  logLevel?: (configured: string) => string;
+  /** Readable lines instead of JSON; default: when stdout is a terminal. */
+  pretty?: boolean;
+}
+
+export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[], runtime: RuntimeOptions = {}): Promise<Runtime<ConfigWith<R>>> {
+  const { environment = loadEnvironment(options), logFd = 1, logLevel = (level) => level, pretty = Boolean(process.stdout.isTTY) } = runtime;
   const config = configFor(environment, requirements);
   const secrets = new SecretRegistry();
-  const log = await createLogger({ level: config.logLevel, service: config.serviceName, pretty: Boolean(process.stdout.isTTY), secrets, fd: logFd });
+  const log = await createLogger({ level: logLevel(config.logLevel), service: config.serviceName, pretty, secrets, fd: logFd });
   return assembleRuntime(config, log, secrets);
 }
 

@@ -22,7 +22,6 @@ describe('agency runs killed while minting and caching Location tokens', () => {
       async (box) => {
         await box.sandbox.writeTokens(3600, { userType: 'Company' });
         box.fake.delayMs.locationToken = MINT_DELAY_MS;
-        let slowest = 0;
         for (let kill = 0; kill < KILLS; kill += 1) {
           // A cache with some tokens minted, some not: each kill lands at another point of minting or merging.
           const run = box.spawn(['check', '--locations', 'all']);
@@ -32,7 +31,6 @@ describe('agency runs killed while minting and caching Location tokens', () => {
           await ended;
           const next = await box.run(['check', '--locations', 'all', '--json'], { timeoutMs: RECOVERY_BOUND_MS + 10_000 });
           assert.equal(next.code, 0, next.stderr);
-          slowest = Math.max(slowest, next.ms);
           assert.ok(next.ms < RECOVERY_BOUND_MS, `the next run took ${next.ms} ms`);
           const cache = JSON.parse(await readFile(`${box.tokensFile}.location-tokens.json`, 'utf8')) as { tokens: Record<string, unknown> };
           assert.equal(Object.keys(cache.tokens).length, LOCATIONS, 'the healthy run left every Location token cached');
@@ -44,7 +42,7 @@ describe('agency runs killed while minting and caching Location tokens', () => {
         figures.runs += 2 * KILLS;
         figures.row(
           `kill -9 at a random moment of a run over ${LOCATIONS} locations (minting ${MINT_DELAY_MS} ms each, then caching), ${KILLS} times`,
-          `the next run exit 0 every time, slowest ${Math.ceil(slowest / 1000)} s (bound ${RECOVERY_BOUND_MS / 1000} s); the Company token never refreshed, no refresh token spent`,
+          `the next run exit 0 every time, within ${RECOVERY_BOUND_MS / 1000} s, every Location token cached; the Company token never refreshed, no refresh token spent`,
         );
       },
       // Killed runs' mints count too: the company's burst limit is lifted so no 429 backoff hides in the timing.
