@@ -42,10 +42,10 @@ const spentAtGhl = (box: Box, token: string) => () => (box.fake.state.refreshTok
 
 /** Each step: how the stand-in is slowed to widen the window, and when the kill lands. */
 const KILLS: Record<Step, (box: Box) => Kill['moment']> = {
-  // The token endpoint is slowed so that a kill within 250 ms of the start lands before any rotation, however fast the run starts.
-  'before the lock': (box) => {
-    box.fake.delayMs.token = SLOW_MS;
-    return () => random(250);
+  // Within 250 ms of the start, but at once when the lock appears: a fast run would otherwise be past it and have sent its refresh.
+  'before the lock': (box) => () => {
+    const at = Date.now() + Math.floor(Math.random() * 250);
+    return until(() => Date.now() >= at || existsSync(`${box.tokensFile}.lock`));
   },
   'holding the lock': (box) => {
     box.fake.delayMs.token = SLOW_MS;
