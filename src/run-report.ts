@@ -63,7 +63,7 @@ export function reportOf(locations: LocationResult[]): RunReport {
 export function reportError(report: RunReport): GhlAuthError | undefined {
   const failed = report.locations.filter((location) => location.exitCode !== 0);
   if (failed.length === 0 || report.reason === 'internal_error') return undefined;
-  const lines = failed.map((location) => `${location.locationId}${location.name ? ` (${location.name})` : ''}: ${location.message} [${location.reason}]`);
+  const lines = failed.map((location) => `${location.locationId} (${location.name ? `${location.name}, ` : ''}${location.reason}): ${location.message}`);
   const summary = report.locations.length === 1 ? lines[0] : `${failed.length} of ${report.locations.length} locations failed: ${lines.join('; ')}`;
   return new GhlAuthError(report.reason as ErrorCode, summary ?? '');
 }

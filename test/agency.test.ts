@@ -82,7 +82,7 @@ describe('agency installs: a Company token, Location tokens minted per location 
         { locationId: 'LOC0003agency', name: 'Location 3', exitCode: 4, reason: 'location_inactive' },
       ],
     );
-    assert.match(verdict(result), /1 of 3 locations failed: LOC0003agency \(Location 3\): GHL says the location is not active/);
+    assert.match(verdict(result), /^ghl-auth: 1 of 3 locations failed: LOC0003agency \(Location 3, location_inactive\): GHL says the location is not active.*\[location_inactive\]$/);
     assert.equal(box.fake.requestsTo('installedLocations').length, 1);
     assert.deepEqual(
       box.fake.requestsTo('location').map((request) => request.path),
