@@ -87,7 +87,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function tryOnce(request: HttpRequest, signal: AbortSignal): Promise<Tried> {
     const http = await instance();
-    if (request.resource) await limiter?.acquire(request.resource, signal);
+    const answered = request.resource ? await limiter?.acquire(request.resource, signal) : undefined;
     const attemptTimer = request.singleUse ? undefined : AbortSignal.timeout(timerMs(policy.attemptTimeoutMs));
     try {
       const response = await http.request<string>({
@@ -97,6 +97,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         data: request.form ? new URLSearchParams(request.form) : (request.raw ?? request.json),
         signal: attemptTimer ? AbortSignal.any([signal, attemptTimer]) : signal,
       });
+      answered?.();
       attemptsByOutcome[outcomeOf(response.status)] += 1;
       return { response };
     } catch (error) {

@@ -22,13 +22,20 @@ export const SAFETY_MARGIN = 0.1;
 /** How many sends this process allows itself in one window of a resource whose limit is `max`. */
 export const allowedPerWindow = (max: number) => Math.max(1, Math.floor(max * (1 - SAFETY_MARGIN)));
 
+/**
+ * Call when the request's answer arrives. GHL counts a request when it arrives, which is before its answer
+ * but may be well after we sent it: a request slower on the wire than a later one would otherwise share that
+ * one's window. So the request's slot is held from its answer on (unanswered: from its send).
+ */
+export type Answered = () => void;
+
 export interface RateLimiter {
   /**
    * Resolves when a request on `resource` (a rate-limit bucket: 'company:X', 'location:Y') may be sent
    * without exceeding its burst, and counts it as sent. Rejects with ghl_unavailable when `signal` (the
    * run's deadline) aborts the wait.
    */
-  acquire(resource: string, signal: AbortSignal): Promise<void>;
+  acquire(resource: string, signal: AbortSignal): Promise<Answered>;
   /** Adopts what an answer on `resource` says: its rate-limit headers (lower-case names), and a 429. */
   observe(resource: string, answer: Answer): void;
   /** How many resources are remembered: those that sent within their window, are blocked, or were just observed. */
@@ -50,8 +57,8 @@ const realClock: RateLimiterClock = {
 
 interface Bucket {
   burst: Burst;
-  /** This process's send times within the window (answer times once answered), oldest first; never more than the burst allows. */
-  sends: number[];
+  /** This process's requests within the window, by send time (answer time once answered), oldest first; never more than the burst allows. */
+  sends: { at: number }[];
   /** GHL said the budget is spent (Remaining 0, or a 429): nothing is sent before this. */
   blockedUntil: number;
 }
@@ -78,15 +85,21 @@ export function createRateLimiter(clock: RateLimiterClock = realClock): RateLimi
     for (const [resource, bucket] of buckets) if (isIdle(bucket, now)) buckets.delete(resource);
   };
 
-  async function acquire(resource: string, signal: AbortSignal): Promise<void> {
+  async function acquire(resource: string, signal: AbortSignal): Promise<Answered> {
     for (;;) {
       const now = clock.now();
       sweep(now);
       const bucket = bucketOf(resource);
       const readyAt = readyAtOf(bucket, now);
       if (readyAt <= now) {
-        bucket.sends.push(now);
-        return;
+        const send = { at: now };
+        bucket.sends.push(send);
+        return () => {
+          const index = bucket.sends.indexOf(send);
+          if (index === -1) return; // already out of the window
+          bucket.sends.splice(index, 1);
+          bucket.sends.push({ at: clock.now() }); // the latest time of all: the order holds
+        };
       }
       // Another waiter may take the slot first: look again after the wait.
       await clock.sleep(readyAt - now, signal).catch(() => {
@@ -97,13 +110,6 @@ export function createRateLimiter(clock: RateLimiterClock = realClock): RateLimi
 
   function observe(resource: string, { status, headers }: Answer): void {
     const bucket = bucketOf(resource);
-    // GHL counts a request when it arrives, which is before its answer but may be well after we sent it:
-    // a request slower on the wire than a later one would otherwise share its window. So a slot is held
-    // from the answer on: the oldest send time gives way to now (the count is unchanged, times only move later).
-    if (bucket.sends.length > 0) {
-      bucket.sends.shift();
-      bucket.sends.push(clock.now());
-    }
     const max = countIn(headers['x-ratelimit-max']);
     const intervalMs = countIn(headers['x-ratelimit-interval-milliseconds']);
     if (max || intervalMs) bucket.burst = { max: max || bucket.burst.max, intervalMs: intervalMs || bucket.burst.intervalMs };
@@ -124,16 +130,16 @@ export function createRateLimiter(clock: RateLimiterClock = realClock): RateLimi
 /** The earliest time a send keeps the bucket within its burst; drops the send times that left the window. */
 function readyAtOf(bucket: Bucket, now: number): number {
   const { sends, burst } = bucket;
-  while (sends.length > 0 && (sends[0] as number) + burst.intervalMs <= now) sends.shift();
+  while (sends.length > 0 && (sends[0]?.at ?? 0) + burst.intervalMs <= now) sends.shift();
   const allowed = allowedPerWindow(burst.max);
   // Full: wait until enough of the oldest sends have left the window to leave one slot.
-  const freedAt = sends.length < allowed ? now : (sends[sends.length - allowed] as number) + burst.intervalMs;
+  const freedAt = sends.length < allowed ? now : (sends[sends.length - allowed]?.at ?? now) + burst.intervalMs;
   return Math.max(bucket.blockedUntil, freedAt);
 }
 
 function isIdle(bucket: Bucket, now: number): boolean {
   const last = bucket.sends.at(-1);
-  return bucket.blockedUntil <= now && (last === undefined || last + bucket.burst.intervalMs <= now);
+  return bucket.blockedUntil <= now && (last === undefined || last.at + bucket.burst.intervalMs <= now);
 }
 
 /** A header's whole number; undefined when absent or not a number (a header we cannot read changes nothing). */

@@ -48,7 +48,7 @@ const never = new AbortController().signal;
 setMaxListeners(1000, never);
 
 /** Sends `count` requests on `resource` at once; answers when each was allowed, by virtual time. */
-async function burst(clock: VirtualClock, acquire: (signal: AbortSignal) => Promise<void>, count: number): Promise<number[]> {
+async function burst(clock: VirtualClock, acquire: (signal: AbortSignal) => Promise<unknown>, count: number): Promise<number[]> {
   const sentAt: number[] = [];
   const all = Promise.all(Array.from({ length: count }, () => acquire(never).then(() => sentAt.push(clock.time))));
   await clock.settle();
@@ -64,15 +64,33 @@ function busiestWindow(sentAt: number[], intervalMs: number): number {
 describe('rate limiter', () => {
   const allowed = allowedPerWindow(GHL_BURST.max);
 
+  it("an answer moves only its own request's slot: a window is as full as it truly is, never fuller", async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter(clock);
+    const limit = { status: 200, headers: { 'x-ratelimit-max': '3', 'x-ratelimit-interval-milliseconds': '1000' } }; // 2 per window
+    (await limiter.acquire('r', never))(); // A: sent and answered at 0
+    limiter.observe('r', limit);
+    clock.time = 900;
+    const b = await limiter.acquire('r', never); // B: sent at 900
+    clock.time = 950;
+    b(); // B answered at 950: A's slot, still from 0, frees at 1000
+    let sentAt = -1;
+    const next = limiter.acquire('r', never).then(() => (sentAt = clock.time));
+    await clock.settle();
+    await next;
+    assert.equal(sentAt, 1000);
+  });
+
   it('holds a slot from the answer on: a request slow on the wire never shares a window with one sent a window after it was sent', async () => {
     const clock = new VirtualClock();
     const limiter = createRateLimiter(clock);
     const burst3 = { status: 200, headers: { 'x-ratelimit-max': '2', 'x-ratelimit-interval-milliseconds': '1000' } };
-    await limiter.acquire('r', never); // learns the limit: 1 per window (90% of 2)
+    (await limiter.acquire('r', never))(); // learns the limit: 1 per window (90% of 2)
     limiter.observe('r', burst3);
     clock.time = 1000;
-    await limiter.acquire('r', never); // sent at 1000, answered (and so arrived at GHL by) 1700
+    const answered = await limiter.acquire('r', never); // sent at 1000, answered (and so arrived at GHL by) 1700
     clock.time = 1700;
+    answered();
     limiter.observe('r', burst3);
     let sentAt = -1;
     const next = limiter.acquire('r', never).then(() => (sentAt = clock.time));
