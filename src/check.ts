@@ -3,11 +3,11 @@ import { checkHealthContact, readLocation, type HealthContactOutcome, type Locat
 import type { ConfigWith, Credentials } from './config.js';
 import { mapSettled } from './concurrency.js';
 import { GhlAuthError } from './errors.js';
-import { withDefaults, type HttpClient } from './http-client.js';
+import { withDefaults } from './http-client.js';
 import { locationResource } from './location-api.js';
 import type { LocationToken } from './oauth/location-token.js';
 import { timerMs } from './retry-policy.js';
-import { LocationTokens } from './lifecycle/location-tokens.js';
+import { LocationTokens, type Scope } from './lifecycle/location-tokens.js';
 import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
 import { judgeTokens, problemsIn } from './tokens/judge.js';
@@ -65,8 +65,10 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const errors: unknown[] = [];
   const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
     // Each location has the whole deadline for itself, so the run's bound grows with the agency (README "Agencies").
-    const http = withDefaults(deps.http, { signal: AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000)), resource: locationResource(location.locationId) });
-    const access = agency ? mintedAccess(agency, location.locationId, http) : storedAccess(deps, () => stored, (next) => (stored = next));
+    const signal = AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000));
+    const scope: Scope = { signal, http: withDefaults(deps.http, { signal }) };
+    const http = withDefaults(scope.http, { resource: locationResource(location.locationId) });
+    const access = agency ? mintedAccess(agency, location.locationId, scope) : storedAccess({ ...deps, ...scope }, () => stored, (next) => (stored = next));
     try {
       if (!location.health) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
       health = await checkHealthContact(http, access, config, deps.log);
@@ -113,12 +115,12 @@ function storedAccess(deps: LifecycleDeps, current: () => StoredTokens, replace:
 }
 
 /** A Location token minted from the Company token (or cached); a rejected one is minted again. */
-function mintedAccess(tokens: LocationTokens, locationId: string, http: HttpClient): LocationAccess {
+function mintedAccess(tokens: LocationTokens, locationId: string, scope: Scope): LocationAccess {
   let current: LocationToken | undefined;
   return {
-    token: async () => (current ??= await tokens.tokenFor(locationId, http)).accessToken,
+    token: async () => (current ??= await tokens.tokenFor(locationId, scope)).accessToken,
     rejected: async () => {
-      current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId, http)), http);
+      current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId, scope)), scope);
       return current.accessToken;
     },
   };

@@ -157,6 +157,19 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(box.fake.requestsTo('token').length, 1);
   });
 
+  it('a Company token rejected after the first deadline of a long run is still refreshed, within the location’s own deadline', async () => {
+    await start({ locations: agencyLocations(4) });
+    await box.writeTokens(3600, { userType: 'Company' });
+    box.fake.delayMs.location = 500; // one location at a time, each 500 ms: the 4th mint comes over 1 s into the run
+    const run = collect(box.spawn(['check', '--json', '--locations', 'all'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '1', GHL_CHECK_CONCURRENCY: '1' } }));
+    while (box.fake.requestsTo('locationToken').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    box.fake.fail('locationToken', { kind: 'status', status: 401, body: { statusCode: 401, message: 'Invalid JWT' } });
+    const result = await run;
+    box.assertNoSecrets(result.stdout + result.stderr);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(box.fake.requestsTo('token').map((request) => request.form?.grant_type), ['refresh_token']);
+  });
+
   it('a cached Location token GHL rejects is minted again once; the Company token is not refreshed for it', async () => {
     await start();
     await box.writeTokens(3600, { userType: 'Company' });

@@ -1,9 +1,11 @@
 import { GhlAuthError, hasCode } from '../errors.js';
-import type { HttpClient } from '../http-client.js';
 import { mintLocationToken, type LocationToken } from '../oauth/location-token.js';
 import { mergeLocationTokens, readLocationTokens } from '../store/location-token-cache.js';
 import type { StoredTokens } from '../tokens/stored-tokens.js';
 import { reauthorizeOn401, refreshAfterRejection, type LifecycleDeps } from './obtain.js';
+
+/** The deadline and client of one part of a run (a location's check), which grants within it use. */
+export type Scope = Pick<LifecycleDeps, 'http' | 'signal'>;
 
 /**
  * Location tokens for an agency install: taken from the cache while they outlive `minTtlSeconds`,
@@ -45,19 +47,19 @@ export class LocationTokens {
     return this.minted.length;
   }
 
-  /** A Location token for `locationId` that outlives the minimum lifetime. */
-  tokenFor(locationId: string, http = this.deps.http): Promise<LocationToken> {
+  /** A Location token for `locationId` that outlives the minimum lifetime; `scope`: the deadline and client of the caller's part of the run. */
+  tokenFor(locationId: string, scope: Scope = this.deps): Promise<LocationToken> {
     const cached = this.cached.get(locationId);
     if (cached && Date.parse(cached.expiresAt) - this.deps.now() > this.minTtlSeconds * 1000) return Promise.resolve(cached);
-    return this.mint(locationId, http);
+    return this.mint(locationId, scope);
   }
 
   /** GHL rejected `token`: a fresh one is minted, unless another caller already replaced it. */
-  rejected(locationId: string, token: LocationToken, http = this.deps.http): Promise<LocationToken> {
+  rejected(locationId: string, token: LocationToken, scope: Scope = this.deps): Promise<LocationToken> {
     const current = this.cached.get(locationId);
     if (current && current.accessToken !== token.accessToken) return Promise.resolve(current);
     this.cached.delete(locationId);
-    return this.mint(locationId, http);
+    return this.mint(locationId, scope);
   }
 
   /** Saves what this run minted, under the token file's lock; a failure costs only new mints next run. */
@@ -73,37 +75,40 @@ export class LocationTokens {
    * Calls `call` with the Company access token. If GHL rejects it, the token is refreshed once per
    * run (only the one this run started with: a rejected refreshed token needs a human) and `call` retried.
    */
-  async withCompanyToken<T>(call: (companyToken: string) => Promise<T>): Promise<T> {
+  async withCompanyToken<T>(call: (companyToken: string) => Promise<T>, scope: Scope = this.deps): Promise<T> {
     const used = this.company;
     try {
       return await call(used.token.access_token);
     } catch (error) {
       if (!hasCode(error, 'access_token_rejected') || used !== this.companyAtStart) throw reauthorizeOn401(error);
-      const refreshed = await this.refreshCompany(used);
+      const refreshed = await this.refreshCompany(used, scope);
       return call(refreshed.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
     }
   }
 
-  /** One refresh of the Company token per run, whichever mint met the 401 first; the others wait for it. */
-  private refreshCompany(rejected: StoredTokens): Promise<StoredTokens> {
+  /**
+   * One refresh of the Company token per run, whichever mint met the 401 first; the others wait for it.
+   * It runs within the deadline of the location that met the 401: a long agency run is past its first one.
+   */
+  private refreshCompany(rejected: StoredTokens, scope: Scope): Promise<StoredTokens> {
     if (!this.companyRefresh) {
       this.deps.log.warn('GHL rejected the Company access token we believed valid: refreshing it once');
-      this.companyRefresh = refreshAfterRejection(this.deps, rejected.token.access_token).then((company) => (this.company = company));
+      this.companyRefresh = refreshAfterRejection({ ...this.deps, ...scope }, rejected.token.access_token).then((company) => (this.company = company));
     }
     return this.companyRefresh;
   }
 
-  private mint(locationId: string, http: HttpClient): Promise<LocationToken> {
+  private mint(locationId: string, scope: Scope): Promise<LocationToken> {
     let pending = this.inFlight.get(locationId);
     if (!pending) {
-      pending = this.mintOnce(locationId, http).finally(() => this.inFlight.delete(locationId));
+      pending = this.mintOnce(locationId, scope).finally(() => this.inFlight.delete(locationId));
       this.inFlight.set(locationId, pending);
     }
     return pending;
   }
 
-  private async mintOnce(locationId: string, http: HttpClient): Promise<LocationToken> {
-    const token = await this.withCompanyToken((companyToken) => mintLocationToken(http, companyToken, this.companyId, locationId, this.deps.now));
+  private async mintOnce(locationId: string, scope: Scope): Promise<LocationToken> {
+    const token = await this.withCompanyToken((companyToken) => mintLocationToken(scope.http, companyToken, this.companyId, locationId, this.deps.now), scope);
     this.cached.set(locationId, token);
     this.minted.push(token);
     return token;
