@@ -6,11 +6,13 @@ import { listInstalledLocations } from './oauth/installed-locations.js';
 import { NO_LOCATION } from './tokens/judge.js';
 import { tokenTypeOf, type StoredTokens } from './tokens/stored-tokens.js';
 
-/** One location a run checks; `health` marks the location of the health-check contact (read and tagged). */
+/** One location a run checks; `health` marks the location of GHL_HEALTH_CHECK_CONTACT_ID (read and tagged). */
 export interface PlannedLocation {
   locationId: string;
   name: string | null;
   health: boolean;
+  /** A health-check contact of the location's own (GHL_CHECK_LOCATIONS' `location:contact`): read and tagged too. */
+  contactId?: string;
 }
 
 const CONTACT_LOCATION_UNKNOWN =
@@ -22,7 +24,7 @@ const CONTACT_LOCATION_UNKNOWN =
  * every location where the app is installed now (an uninstalled location simply leaves the list).
  */
 export async function planLocations(
-  config: Pick<Config, 'locationId' | 'checkLocations' | 'appId' | 'clientId'>,
+  config: Pick<Config, 'locationId' | 'checkLocations' | 'locationContacts' | 'appId' | 'clientId'>,
   stored: StoredTokens,
   agency: { tokens: LocationTokens; http: HttpClient } | undefined,
 ): Promise<PlannedLocation[]> {
@@ -39,6 +41,11 @@ export async function planLocations(
     const known = planned.get(locationId);
     if (known) known.name ??= name;
     else planned.set(locationId, { locationId, name, health: false });
+  }
+  for (const [locationId, contactId] of Object.entries(config.locationContacts)) {
+    const known = planned.get(locationId);
+    // With `all`, a location given a contact but no longer installed has left the list with the others.
+    if (known && !known.health) known.contactId = contactId;
   }
   return [...planned.values()];
 }

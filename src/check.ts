@@ -70,8 +70,10 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
     const http = withDefaults(scope.http, { resource: locationResource(location.locationId) });
     const access = agency ? mintedAccess(agency, location.locationId, scope) : storedAccess({ ...deps, ...scope }, () => stored, (next) => (stored = next));
     try {
-      if (!location.health) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
-      health = await checkHealthContact(http, access, config, deps.log);
+      const contactId = location.health ? config.contactId : location.contactId;
+      if (!contactId) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
+      const outcome = await checkHealthContact(http, access, { contactId, tagName: config.tagName }, deps.log);
+      if (location.health) health = outcome;
       return healthyResult(location.locationId, location.name);
     } catch (error) {
       errors.push(error);

@@ -24,7 +24,7 @@ function buildProgram(): Command {
     .description('Refresh the token if it expires soon, read the health-check contact and add the health-check tag')
     .addHelpText('after', HELP.check)
     .option('--metrics-file <path>', 'write Prometheus metrics of the run to this file (default: GHL_METRICS_FILE)')
-    .option('--locations <list>', "'all' installed locations, or location ids separated by commas (default: GHL_CHECK_LOCATIONS)")
+    .option('--locations <list>', "'all' installed locations and/or location ids separated by commas, LOCATION:CONTACT for a contact of its own (default: GHL_CHECK_LOCATIONS)")
     .option('--json', 'print { exitCode, reason, locations: [...] } on stdout; logs go to stderr')
     .action(async (options: { metricsFile?: string; locations?: string; json?: boolean }) => (await import('./commands/check.js')).checkCommand({ ...program.opts(), ...options }));
 

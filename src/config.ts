@@ -54,15 +54,35 @@ export const MAX_CONCURRENCY = 50;
 /** Which locations one `check` run covers: every installed one, or a list. */
 export type LocationSelection = 'all' | string[];
 
-/** `all`, or ids separated by commas or spaces; each id as GHL_LOCATION_ID takes it. */
-function parseLocationList(value: string, context: z.RefinementCtx): LocationSelection {
-  if (value.toLowerCase() === 'all') return 'all';
-  const ids = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
-  for (const id of ids.filter((id) => !GHL_ID.test(id))) {
-    const inUrl = LOCATION_IN_URL.exec(id)?.[1];
-    context.addIssue({ code: 'custom', message: `must be 'all' or location ids separated by commas${inUrl ? `; not a URL: use ${inUrl}` : ` ('${id.slice(0, 70)}' is not an id)`}` });
+/** GHL_CHECK_LOCATIONS as read: the locations, and the health-check contacts of those given one (`location:contact`). */
+interface LocationList {
+  selection: LocationSelection;
+  contacts: Record<string, string>;
+}
+
+const LIST_FORMAT = "must be 'all' or location ids separated by commas, each optionally with its own health-check contact as LOCATION:CONTACT";
+
+/** `all` and/or ids separated by commas or spaces, each as GHL_LOCATION_ID takes it, optionally `:contact id`. */
+function parseLocationList(value: string, context: z.RefinementCtx): LocationList {
+  const entries = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
+  const contacts: Record<string, string> = {};
+  const ids: string[] = [];
+  let all = false;
+  for (const entry of entries) {
+    if (entry.toLowerCase() === 'all') {
+      all = true;
+      continue;
+    }
+    const [id = '', contact, extra] = entry.includes('://') ? [entry] : entry.split(':');
+    if (!GHL_ID.test(id) || (contact !== undefined && !GHL_ID.test(contact)) || extra !== undefined) {
+      const inUrl = LOCATION_IN_URL.exec(entry)?.[1];
+      context.addIssue({ code: 'custom', message: `${LIST_FORMAT}${inUrl ? `; not a URL: use ${inUrl}` : ` ('${entry.slice(0, 70)}' is not one)`}` });
+      continue;
+    }
+    if (!ids.includes(id)) ids.push(id);
+    if (contact !== undefined) contacts[id] = contact;
   }
-  return ids;
+  return { selection: all ? 'all' : ids, contacts };
 }
 
 const schema = z.object({
@@ -120,6 +140,8 @@ export interface Config {
   userType: 'Location' | 'Company';
   /** GHL_CHECK_LOCATIONS: undefined means GHL_LOCATION_ID alone (or the Location token's own location). */
   checkLocations: LocationSelection | undefined;
+  /** Locations of GHL_CHECK_LOCATIONS given a health-check contact of their own: read and tagged like GHL_LOCATION_ID's. */
+  locationContacts: Record<string, string>;
   /** GHL_APP_ID: for `all`; undefined means the `<appId>-` prefix of the client id. */
   appId: string | undefined;
   /** How many locations one run checks at once. */
@@ -199,7 +221,8 @@ export function parseConfig<R extends Requirement = never>(env: Env, cwd: string
     authorizeUrl: v.GHL_AUTHORIZE_URL,
     scopes: v.GHL_SCOPES.split(/[\s,]+/).filter(Boolean).join(' '),
     userType: v.GHL_USER_TYPE,
-    checkLocations: v.GHL_CHECK_LOCATIONS,
+    checkLocations: v.GHL_CHECK_LOCATIONS?.selection,
+    locationContacts: v.GHL_CHECK_LOCATIONS?.contacts ?? {},
     appId: v.GHL_APP_ID,
     checkConcurrency: v.GHL_CHECK_CONCURRENCY,
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,

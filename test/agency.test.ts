@@ -110,6 +110,26 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(box.fake.requestsTo('installedLocations').length, 0);
   });
 
+  it('a location given its own health-check contact (location:contact) is read and tagged there; the others are read', async () => {
+    await start({ locations: agencyLocations(3) });
+    box.fake.state.contacts.set('C2', { id: 'C2', locationId: 'LOC0002agency', tags: [] });
+    await box.writeTokens(3600, { userType: 'Company' });
+    const result = await box.run(['check', '--json', '--locations', 'LOC0002agency:C2,LOC0003agency']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(box.fake.state.notifications.map((notification) => notification.contactId).sort(), ['C2', CONTACT].sort(), 'locations run side by side: any order');
+    assert.deepEqual(
+      box.fake.requestsTo('location').map((request) => request.path),
+      ['/locations/LOC0003agency'],
+    );
+    // The contact of another location is refused there: that location fails alone, naming the contact.
+    box.fake.state.contacts.set('C3', { id: 'C3', locationId: LOC, tags: [] });
+    const wrong = await box.run(['check', '--json', '--locations', 'LOC0002agency:C2,LOC0003agency:C3']);
+    assert.equal(wrong.code, 3, wrong.stderr);
+    const report = JSON.parse(wrong.stdout) as JsonReport;
+    assert.deepEqual(report.locations.map((location) => location.exitCode), [0, 0, 3]);
+    assert.match(report.locations[2]?.message ?? '', /contact 'C3'/);
+  });
+
   it('a Company token and no location to check: exit 2 naming GHL_LOCATION_ID and GHL_CHECK_LOCATIONS, nothing sent', async () => {
     await start();
     await box.writeTokens(3600, { userType: 'Company' });

@@ -53,13 +53,18 @@ describe('config', () => {
     assert.match(configError(() => readEnv({}, 'nope.env', dir)).message, /nope\.env does not exist/);
     assert.match(configError(() => readEnv({ GHL_ENV_FILE: 'other.env' }, undefined, dir)).message, /other\.env does not exist/);
   });
-  it('GHL_CHECK_LOCATIONS: all, or ids separated by commas or spaces (deduplicated); a URL or junk is named', () => {
+  it('GHL_CHECK_LOCATIONS: all, or ids separated by commas or spaces (deduplicated), each with an optional contact; a URL or junk is named', () => {
     assert.equal(parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'ALL' }, '/').checkLocations, 'all');
     assert.deepEqual(parseConfig({ ...valid, GHL_CHECK_LOCATIONS: ' L1, L2 L1 ,' }, '/').checkLocations, ['L1', 'L2']);
-    assert.equal(parseConfig(valid, '/').checkLocations, undefined);
+    const withContacts = parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1:C1, L2' }, '/');
+    assert.deepEqual([withContacts.checkLocations, withContacts.locationContacts], [['L1', 'L2'], { L1: 'C1' }]);
+    const allWithContact = parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'all,L7:C7' }, '/');
+    assert.deepEqual([allWithContact.checkLocations, allWithContact.locationContacts], ['all', { L7: 'C7' }]);
+    assert.deepEqual([parseConfig(valid, '/').checkLocations, parseConfig(valid, '/').locationContacts], [undefined, {}]);
     const url = configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1,https://app.gohighlevel.com/v2/location/L9/dashboard' }, '/'));
-    assert.match(url.message, /GHL_CHECK_LOCATIONS must be 'all' or location ids separated by commas; not a URL: use L9/);
-    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1;L2' }, '/')).message, /'L1;L2' is not an id/);
+    assert.match(url.message, /GHL_CHECK_LOCATIONS must be 'all' or location ids separated by commas.*; not a URL: use L9/);
+    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1;L2' }, '/')).message, /'L1;L2' is not one/);
+    assert.match(configError(() => parseConfig({ ...valid, GHL_CHECK_LOCATIONS: 'L1:C1:X' }, '/')).message, /LOCATION:CONTACT \('L1:C1:X' is not one\)/);
   });
 
   it('GHL_CHECK_CONCURRENCY: 5 by default, 1 to 50; the app id comes from GHL_APP_ID or the client id prefix', () => {
