@@ -62,27 +62,25 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const plan = await planLocations(config, stored, agency && { tokens: agency, http: deps.http });
 
   let health: HealthContactOutcome | undefined;
-  const errors: unknown[] = [];
+  /** One location's check: it throws what went wrong there, which mapSettled keeps beside the others' results. */
   const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
     // Each location has the whole deadline for itself, so the run's bound grows with the agency (README "Agencies").
     const signal = AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000));
     const scope: Scope = { signal, http: withDefaults(deps.http, { signal }) };
     const http = withDefaults(scope.http, { resource: locationResource(location.locationId) });
     const access = agency ? mintedAccess(agency, location.locationId, scope) : storedAccess({ ...deps, ...scope }, () => stored, (next) => (stored = next));
-    try {
-      const contactId = location.health ? config.contactId : location.contactId;
-      if (!contactId) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
-      const outcome = await checkHealthContact(http, access, { contactId, tagName: config.tagName }, deps.log);
-      if (location.health) health = outcome;
-      return healthyResult(location.locationId, location.name);
-    } catch (error) {
-      errors.push(error);
-      return failedResult(location.locationId, location.name, error);
-    }
+    const contactId = location.health ? config.contactId : location.contactId;
+    if (!contactId) return healthyResult(location.locationId, (await readLocation(http, access, location.locationId, deps.log)).name ?? location.name);
+    const outcome = await checkHealthContact(http, access, { contactId, tagName: config.tagName }, deps.log);
+    if (location.health) health = outcome;
+    return healthyResult(location.locationId, location.name);
   };
-  const results = (await mapSettled(plan, config.checkConcurrency, checkOne)).map((settled, index) =>
-    settled.status === 'fulfilled' ? settled.value : failedResult(plan[index]?.locationId ?? 'unknown', null, settled.reason),
-  );
+  const settled = await mapSettled(plan, config.checkConcurrency, checkOne);
+  const errors = settled.flatMap((one) => (one.status === 'rejected' ? [one.reason as unknown] : []));
+  const results = settled.map((one, index) => {
+    const { locationId, name } = plan[index] as PlannedLocation;
+    return one.status === 'fulfilled' ? one.value : failedResult(locationId, name, one.reason);
+  });
   await agency?.persist();
   const healthLocation = plan.find((location) => location.health)?.locationId;
   const report = reportOf(results);
