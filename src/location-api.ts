@@ -12,8 +12,22 @@ export const locationResource = (locationId: string) => `location:${locationId}`
 
 export const bearer = (accessToken: string) => ({ Authorization: `Bearer ${accessToken}`, Version: API_VERSION });
 
-/** GHL's answer to a Company token on an API that takes only Location tokens. It names a scope, but is none. */
-export const isAuthClassRefusal = (message: string) => /authclass/i.test(message);
+/** What GHL's 401 to a bearer token means. */
+export type Refusal = 'wrong_token_type' | 'scope_missing' | 'access_token_rejected';
+
+/**
+ * A 401 told apart, in the one order that works: GHL's answer to a Company token on an API that takes
+ * only Location tokens ("This authClass type is not allowed to access this scope") names a scope but
+ * is none, so it is told first; then a missing scope; anything else is the token itself, which a
+ * refresh may fix. `says` words each for the request at hand.
+ */
+export function refusal401(message: string, says: Record<Refusal, string>): GhlAuthError {
+  const code: Refusal = /authclass/i.test(message) ? 'wrong_token_type' : /scope/i.test(message) ? 'scope_missing' : 'access_token_rejected';
+  return new GhlAuthError(code, says[code]);
+}
+
+/** A Company access token GHL rejected, when minting or listing: the caller refreshes it once. */
+export const companyTokenRejected = (answer: string) => `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`;
 
 export const WRONG_TOKEN_TYPE =
   "a Company (agency) token was sent where GHL takes only a Location token: neither a refresh nor new scopes help; ghl-auth mints Location tokens from a Company token for the locations it checks (GHL_LOCATION_ID, GHL_CHECK_LOCATIONS): see README 'Agencies'";
@@ -40,12 +54,12 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
   const message = ghlMessage(body);
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
-  if (status === 401 && isAuthClassRefusal(message)) throw new GhlAuthError('wrong_token_type', `GHL refused ${wording.subject} (${answer}): ${WRONG_TOKEN_TYPE}`);
-  if (status === 401 && /scope/i.test(message)) {
-    throw new GhlAuthError('scope_missing', `the token lacks a scope the check needs (GHL answered ${answer} for ${wording.subject}): ${SCOPE_ADVICE}`);
-  }
   if (status === 401) {
-    throw new GhlAuthError('access_token_rejected', `GHL rejected the access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
+    throw refusal401(message, {
+      wrong_token_type: `GHL refused ${wording.subject} (${answer}): ${WRONG_TOKEN_TYPE}`,
+      scope_missing: `the token lacks a scope the check needs (GHL answered ${answer} for ${wording.subject}): ${SCOPE_ADVICE}`,
+      access_token_rejected: `GHL rejected the access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`,
+    });
   }
   if (status === 403) throw new GhlAuthError('reauthorization_required', `GHL refused access to ${wording.subject} (${answer}): ${wording.otherLocation}`);
   if (status === 400 || status === 404 || status === 422) throw wording.notFound();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GhlAuthError } from '../errors.js';
 import { describeAnswer, ghlMessage } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { bearer, companyResource, isAuthClassRefusal } from '../location-api.js';
+import { bearer, companyResource, companyTokenRejected, refusal401 } from '../location-api.js';
 
 export interface InstalledLocation {
   locationId: string;
@@ -36,13 +36,13 @@ export function validateInstalledLocations(response: HttpResponse, appId: string
     return { locations: installed.map((location) => ({ locationId: location._id, name: location.name ?? null })), pageLength: parsed.data.locations.length, count: parsed.data.count };
   }
   const message = ghlMessage(body);
-  if (status === 401 && isAuthClassRefusal(message)) {
-    throw new GhlAuthError('wrong_token_type', `GHL refused to list installed locations (${answer}): GHL_CHECK_LOCATIONS=all needs a Company token (an agency install); with a Location token, check only its location`);
+  if (status === 401) {
+    throw refusal401(message, {
+      wrong_token_type: `GHL refused to list installed locations (${answer}): GHL_CHECK_LOCATIONS=all needs a Company token (an agency install); with a Location token, check only its location`,
+      scope_missing: `GHL refused to list installed locations (${answer}): add oauth.readonly to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`,
+      access_token_rejected: companyTokenRejected(answer),
+    });
   }
-  if (status === 401 && /scope/i.test(message)) {
-    throw new GhlAuthError('scope_missing', `GHL refused to list installed locations (${answer}): add oauth.readonly to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`);
-  }
-  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
   if (status >= 400 && status < 500) {
     throw new GhlAuthError('configuration', `GHL refused to list the locations of app ${appId} (${answer}): set GHL_APP_ID to your app's id (the part of the client id before '-'), or list the locations in GHL_CHECK_LOCATIONS`);
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GhlAuthError } from '../errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { bearer, companyResource, isAuthClassRefusal, WRONG_TOKEN_TYPE } from '../location-api.js';
+import { bearer, companyResource, companyTokenRejected, refusal401, WRONG_TOKEN_TYPE } from '../location-api.js';
 import { MAX_ACCESS_TOKEN_SECONDS } from '../tokens/stored-tokens.js';
 
 /** A Location token minted from the Company token: it has no refresh token; another is minted when it expires. */
@@ -43,11 +43,13 @@ export function validateLocationToken(response: HttpResponse, companyId: string,
   const message = ghlMessage(body);
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
-  if (status === 401 && isAuthClassRefusal(message)) throw new GhlAuthError('wrong_token_type', `GHL refused to mint a Location token (${answer}): the stored token is not a Company token; ${WRONG_TOKEN_TYPE}`);
-  if (status === 401 && /scope/i.test(message)) {
-    throw new GhlAuthError('scope_missing', `GHL refused to mint a Location token (${answer}): the Company token lacks oauth.write; add oauth.write (and oauth.readonly for GHL_CHECK_LOCATIONS=all) to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`);
+  if (status === 401) {
+    throw refusal401(message, {
+      wrong_token_type: `GHL refused to mint a Location token (${answer}): the stored token is not a Company token; ${WRONG_TOKEN_TYPE}`,
+      scope_missing: `GHL refused to mint a Location token (${answer}): the Company token lacks oauth.write; add oauth.write (and oauth.readonly for GHL_CHECK_LOCATIONS=all) to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)`,
+      access_token_rejected: companyTokenRejected(answer),
+    });
   }
-  if (status === 401) throw new GhlAuthError('access_token_rejected', `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`);
   if (status === 400 || status === 403 || status === 404 || status === 422) {
     throw new GhlAuthError(
       'configuration',
