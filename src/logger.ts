@@ -45,7 +45,11 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     },
   );
   if (!pretty) return pino(base, plainLines(fd));
-  return pino(base, pretty({ destination: stdoutNeverFailing(fd), ignore: TERMINAL_IGNORES.join(','), translateTime: 'SYS:HH:MM:ss', singleLine: true }));
+  // Its formatter alone, not its stream: pino-pretty's stream pipes into its destination and needs a
+  // real Node stream there, and ours must stay synchronous and never throw (see stdoutNeverFailing).
+  const format = pretty.prettyFactory({ ignore: TERMINAL_IGNORES.join(','), translateTime: 'SYS:HH:MM:ss', singleLine: true });
+  const out = stdoutNeverFailing(fd);
+  return pino(base, { write: (line: string) => out.write(format(line)) });
 }
 
 /**

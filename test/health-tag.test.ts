@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
+import { checkMetrics } from './external-tools.js';
 import { Sandbox } from './helpers.js';
 
 const TAG = 'Status:Online-AuthService';
@@ -16,9 +16,9 @@ describe('ghl-auth check: the health-check tag and the GHL workflow that removes
   const metricsFile = () => join(box.dir, 'ghl_auth.prom');
   const check = () => box.run(['check'], { env: { GHL_METRICS_FILE: metricsFile() } });
   const routes = () => box.fake.requests.map((r) => `${r.method} ${r.route}`);
-  const gauge = async () => {
+  const gauge = async (t: TestContext) => {
     const metrics = await readFile(metricsFile(), 'utf8');
-    execFileSync('promtool', ['check', 'metrics'], { input: metrics });
+    checkMetrics(t, metrics);
     return Number(/^ghl_auth_tag_left_on_contact\{service="ghl-auth"\} (\S+)$/m.exec(metrics)?.[1]);
   };
   const healthContact = () => {
@@ -28,7 +28,7 @@ describe('ghl-auth check: the health-check tag and the GHL workflow that removes
   };
   const lastRun = async () => JSON.parse(await readFile(`${box.tokensFile}.last-run.json`, 'utf8')) as Record<string, unknown>;
 
-  it('the workflow removes the tag: every run notifies with exactly 2 requests and no warning', async () => {
+  it('the workflow removes the tag: every run notifies with exactly 2 requests and no warning', async (t) => {
     await box.writeTokens();
     for (const run of [1, 2]) {
       box.fake.requests.length = 0;
@@ -37,12 +37,12 @@ describe('ghl-auth check: the health-check tag and the GHL workflow that removes
       assert.deepEqual(routes(), ['GET contact', 'POST tags']);
       assert.equal(box.fake.state.notifications.length, run);
       assert.doesNotMatch(result.stdout, /still on the contact/);
-      assert.equal(await gauge(), 0);
+      assert.equal(await gauge(t), 0);
       assert.equal((await lastRun()).tagLeftOn, undefined);
     }
   });
 
-  it('the workflow leaves the tag on: the next run removes and re-adds it (3 requests) so it notifies, and warns everywhere', async () => {
+  it('the workflow leaves the tag on: the next run removes and re-adds it (3 requests) so it notifies, and warns everywhere', async (t) => {
     await box.writeTokens();
     box.fake.state.workflowRemovesTag = false;
     assert.equal((await check()).code, 0);
@@ -56,7 +56,7 @@ describe('ghl-auth check: the health-check tag and the GHL workflow that removes
     assert.match(result.stdout + result.stderr, /"level":40.*tag 'Status:Online-AuthService' was still on the contact: the GHL workflow did not remove it.*'Contact Tag Added'.*'Remove Contact Tag'/);
     assert.match(result.stdout, /healthy: tag .* \(it was still on the contact: removed and added again/);
     assert.equal((await lastRun()).tagLeftOn, TAG);
-    assert.equal(await gauge(), 1);
+    assert.equal(await gauge(t), 1);
 
     const status = await box.run(['status']);
     assert.equal(status.code, 0, status.stderr);
@@ -69,7 +69,7 @@ describe('ghl-auth check: the health-check tag and the GHL workflow that removes
     box.fake.state.workflowRemovesTag = true;
     healthContact().tags = [];
     assert.equal((await check()).code, 0);
-    assert.equal(await gauge(), 0);
+    assert.equal(await gauge(t), 0);
     assert.equal((await lastRun()).tagLeftOn, undefined);
   });
 

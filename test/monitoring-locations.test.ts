@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import type { MonitoringSettings } from '../src/config.js';
 import { GhlAuthError } from '../src/errors.js';
 import { FakeGhl } from '../src/fake-ghl/server.js';
 import type { LastRun } from '../src/monitoring/last-run.js';
 import { RunMonitor } from '../src/monitoring/run-monitor.js';
+import { checkMetrics } from './external-tools.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult } from '../src/run-report.js';
 
 const INACTIVE = 'location LOC2 is not active in GHL (suspended or unpaid): the tokens were kept; the next run tries again';
@@ -54,9 +54,9 @@ describe('monitoring per location: one alert per run naming the failing location
   };
   const alerts = () => fake.requestsTo('webhook').map((request) => request.json as Record<string, unknown>);
   const lastRun = async () => JSON.parse(await readFile(join(dir, 'ghl_tokens.json.last-run.json'), 'utf8')) as LastRun;
-  const metrics = async () => {
+  const metrics = async (t: TestContext) => {
     const text = await readFile(join(dir, 'ghl_auth.prom'), 'utf8');
-    execFileSync('promtool', ['check', 'metrics'], { input: text }); // throws on any problem or lint
+    checkMetrics(t, text);
     return text;
   };
   const sample = (text: string, name: string, location: string) => Number(new RegExp(`^${name}\\{service="ghl-auth",location="${location}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
@@ -64,7 +64,7 @@ describe('monitoring per location: one alert per run naming the failing location
   const healthy = (id: string, name: string | null = null) => healthyResult(id, name);
   const inactive = failedResult('LOC2', 'Beta Dental', new GhlAuthError('location_inactive', INACTIVE));
 
-  it('3 locations, one failing: the alert names it with its message, metrics per location, the record keeps all three', async () => {
+  it('3 locations, one failing: the alert names it with its message, metrics per location, the record keeps all three', async (t) => {
     const at = await run([healthy('LOC1', 'Acme'), inactive, healthy('LOC3')]);
 
     const [alert, ...more] = alerts();
@@ -76,7 +76,7 @@ describe('monitoring per location: one alert per run naming the failing location
     assert.deepEqual(alert?.recovered, []);
     assert.equal(alert?.text, `ghl-auth on ${String(alert?.host)}: the GHL connection check failed (exit 4, location_inactive). 1 of 3 locations failed: LOC2 (Beta Dental): ${INACTIVE}`);
 
-    const text = await metrics();
+    const text = await metrics(t);
     assert.match(text, /^ghl_auth_check_success\{service="ghl-auth"\} 0$/m, 'the run-level families stay');
     assert.deepEqual(['LOC1', 'LOC2', 'LOC3'].map((id) => sample(text, 'ghl_auth_location_check_success', id)), [1, 0, 1]);
     assert.deepEqual(['LOC1', 'LOC2', 'LOC3'].map((id) => sample(text, 'ghl_auth_location_check_exit_code', id)), [0, 4, 0]);
@@ -96,7 +96,7 @@ describe('monitoring per location: one alert per run naming the failing location
     assert.ok(!JSON.stringify(alerts()).includes('hook-secret') && !text.includes('hook-secret'));
   });
 
-  it('the next run all healthy, with recovery on: the recovery alert names the one that recovered; a location that leaves the list leaves the record', async () => {
+  it('the next run all healthy, with recovery on: the recovery alert names the one that recovered; a location that leaves the list leaves the record', async (t) => {
     await run([healthy('LOC1', 'Acme'), inactive, healthy('LOC3')]);
     const second = await run([healthy('LOC1', 'Acme'), healthy('LOC2', 'Beta Dental'), healthy('LOC3')], { alertOnRecovery: true });
 
@@ -111,7 +111,7 @@ describe('monitoring per location: one alert per run naming the failing location
     await run([failedResult('LOC1', 'Acme', new GhlAuthError('scope_missing', SCOPE)), healthy('LOC2', 'Beta Dental')], { alertOnRecovery: true });
     const record = await lastRun();
     assert.deepEqual(record.locations?.map((location) => [location.locationId, location.exitCode, location.lastSuccessAt]), [['LOC1', 3, second], ['LOC2', 0, record.at]]);
-    const text = await metrics();
+    const text = await metrics(t);
     assert.doesNotMatch(text, /LOC3/, 'gone from the metrics too');
     assert.equal(sample(text, 'ghl_auth_location_last_success_timestamp_seconds', 'LOC1'), Date.parse(second) / 1000);
     assert.deepEqual(alerts()[2]?.locations, [{ locationId: 'LOC1', name: 'Acme', exitCode: 3, reason: 'scope_missing', message: SCOPE }]);
@@ -132,13 +132,13 @@ describe('monitoring per location: one alert per run naming the failing location
     assert.match(String(alert?.text), /12 of 13 locations failed: .* and 2 more; .* Healthy again: LOC13 \(Zeta\)\.$/);
   });
 
-  it('a run that reached no location is reported as before: no locations in the alert, the record or the metrics', async () => {
+  it('a run that reached no location is reported as before: no locations in the alert, the record or the metrics', async (t) => {
     await run([healthy('LOC1'), inactive]);
     await run(undefined, {}, new GhlAuthError('reauthorization_required', 'GHL rejected the stored refresh token: run `ghl-auth login --force`'));
     const alert = alerts()[1];
     assert.deepEqual(Object.keys(alert ?? {}).sort(), ['at', 'exitCode', 'host', 'locationId', 'message', 'reason', 'service', 'status', 'text']);
     assert.match(String(alert?.text), /failed \(exit 3, reauthorization_required\)\. GHL rejected the stored refresh token/);
     assert.equal((await lastRun()).locations, undefined);
-    assert.doesNotMatch(await metrics(), /ghl_auth_location_/);
+    assert.doesNotMatch(await metrics(t), /ghl_auth_location_/);
   });
 });

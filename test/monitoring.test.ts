@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { boundOf, DELIVERY_RETRY_POLICY } from '../src/retry-policy.js';
+import { checkMetrics } from './external-tools.js';
 import { Sandbox, unusedPort, verdict, type RunResult } from './helpers.js';
 
 // The path parts of both URLs are credentials: they must never show up in output.
@@ -41,7 +41,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     box.fake.state.refreshTokens.delete(String(token.refresh_token));
   };
 
-  it('a healthy run sends no alert, pings /start then success, writes valid metrics and a 0600 last-run record', async () => {
+  it('a healthy run sends no alert, pings /start then success, writes valid metrics and a 0600 last-run record', async (t) => {
     await box.writeTokens();
     const result = await check(monitored({ GHL_METRICS_FILE: undefined }), ['--metrics-file', 'ghl_auth.prom']);
     assert.equal(result.code, 0, result.stderr);
@@ -49,7 +49,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     assert.deepEqual(pings(), ['/start', '(success)']);
 
     const metrics = await readFile(metricsFile(), 'utf8');
-    execFileSync('promtool', ['check', 'metrics'], { input: metrics }); // throws on any problem or lint
+    checkMetrics(t, metrics);
     assert.match(metrics, /^ghl_auth_check_success\{service="ghl-auth"\} 1$/m);
     assert.equal(metric(metrics, 'ghl_auth_check_exit_code'), 0);
     const record = await lastRun();
@@ -65,7 +65,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     box.assertNoSecrets(await reported());
   });
 
-  it('a revoked refresh token sends exactly one alert (reauthorization_required), pings /3, success 0 with the last success kept', async () => {
+  it('a revoked refresh token sends exactly one alert (reauthorization_required), pings /3, success 0 with the last success kept', async (t) => {
     await box.writeTokens();
     assert.equal((await check()).code, 0);
     const lastSuccessAt = String((await lastRun()).lastSuccessAt);
@@ -91,7 +91,7 @@ describe('ghl-auth check monitoring: alert webhook, dead-man\'s-switch pings, me
     assert.equal(box.fake.requestsTo('ping')[1]?.json, alert?.message, 'the failure ping carries the message');
 
     const metrics = await readFile(metricsFile(), 'utf8');
-    execFileSync('promtool', ['check', 'metrics'], { input: metrics });
+    checkMetrics(t, metrics);
     assert.equal(metric(metrics, 'ghl_auth_check_success'), 0);
     assert.equal(metric(metrics, 'ghl_auth_check_exit_code'), 3);
     assert.equal(metric(metrics, 'ghl_auth_check_last_success_timestamp_seconds'), Date.parse(lastSuccessAt) / 1000);
