@@ -1,16 +1,43 @@
 #!/usr/bin/env bash
 # What cron runs: one `ghl-auth check` in the ghl-auth image, logged with timestamps, never two at once.
-# Works from any directory; everything is relative to this script's own directory, where .env lives.
-# Settings (environment, else .env, else the default):
-#   GHL_IMAGE        image to run                        ghl-auth:latest
-#   GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
-#   GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
-#   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
-# Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
-# flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started);
-# 130/143 when interrupted (SIGINT/SIGTERM; the container is removed); above 5 otherwise, docker's own
-# failure or a killed container (logged with its likely cause).
+# ./run_ghl_check.sh --help says what it reads and what its exit codes mean.
 set -euo pipefail
+
+SYNOPSIS='./run_ghl_check.sh [--help]'
+usage() {
+  echo "Usage: $SYNOPSIS"
+  cat <<'USAGE'
+
+Runs one `ghl-auth check` in the ghl-auth image, as cron does (./setup_cron.sh installs it): the
+token is refreshed when due and the health-check tag is added, which fires your GHL workflow (and its
+SMS). Every line is appended to the log file with a timestamp (and shown on a terminal). A run
+never overlaps another. Works from any directory: .env must be beside this script.
+
+Options:
+  -h, --help       show this text; nothing is run
+
+Settings (environment, else .env, else the default):
+  GHL_IMAGE        image to run                        ghl-auth:latest
+  GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
+  GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
+  GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
+docker itself reads DOCKER_HOST (and its other settings) from the environment.
+
+Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
+flock is missing or the lock cannot be taken, or for an unknown option; 5 if another run is still in
+progress (nothing started); 130/143 when interrupted (the container is removed); above 5 otherwise,
+docker's own failure or a killed container (logged with its likely cause).
+
+Example:
+  ./run_ghl_check.sh; echo "exit $?"
+USAGE
+}
+if (($# > 0)); then
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    *) printf "run_ghl_check.sh: unknown option '%s'\nUsage: %s\n" "$1" "$SYNOPSIS" >&2; exit 2 ;;
+  esac
+fi
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ENV_FILE="$SCRIPT_DIR/.env"
