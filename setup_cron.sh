@@ -3,13 +3,15 @@
 # RUN_INTERVAL_HOURS hours, at a minute fixed per install. Other crontab lines are kept.
 set -euo pipefail
 
+SYNOPSIS='./setup_cron.sh [--print | --remove | --help]'
 usage() {
+  echo "Usage: $SYNOPSIS"
   cat <<'USAGE'
-Usage: ./setup_cron.sh [--print | --remove | --help]
 
   (no option)  install or replace the crontab line that runs run_ghl_check.sh
   --print      show that line without installing it
   --remove     remove that line from the crontab (other lines are kept)
+  -h, --help   show this text; the crontab is not touched
 
 RUN_INTERVAL_HOURS (environment, else .env beside this script, else 6) must divide 24:
 1, 2, 3, 4, 6, 8, 12 or 24. The minute is derived from this install's path, so re-running keeps
@@ -27,6 +29,7 @@ RUNNER="$SCRIPT_DIR/run_ghl_check.sh"
 # shellcheck source=lib/dotenv.sh
 source "$SCRIPT_DIR/lib/dotenv.sh"
 fail() { echo "setup_cron.sh: $*" >&2; exit 2; }
+usage_error() { printf 'setup_cron.sh: %s\nUsage: %s\n' "$1" "$SYNOPSIS" >&2; exit 2; }
 
 mode=install
 case "${1:-}" in
@@ -34,9 +37,9 @@ case "${1:-}" in
   --print) mode=print ;;
   --remove) mode=remove ;;
   -h | --help) usage; exit 0 ;;
-  *) usage >&2; fail "unknown option '$1'" ;;
+  *) usage_error "unknown option '$1'" ;;
 esac
-(($# <= 1)) || { usage >&2; fail "one option at a time (got: $*)"; }
+(($# <= 1)) || usage_error "one option at a time (got: $*)"
 
 # cron passes the command to sh and turns % into newlines: refuse paths that would need quoting.
 [[ $RUNNER =~ ^[A-Za-z0-9_./+@-]+$ ]] || fail "the install path $SCRIPT_DIR contains spaces or special characters; move it (e.g. to /opt/ghl-auth)"

@@ -67,6 +67,11 @@ export class ScriptSandbox {
     return readFile(join(this.state, 'crontab'), 'utf8').catch(() => undefined);
   }
 
+  /** Each call of crontab (reads too), its arguments joined by spaces, in order. */
+  async crontabCalls(): Promise<string[]> {
+    return (await readFile(join(this.state, 'crontab-calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  }
+
   async crontabWrites(): Promise<number> {
     return (await readFile(join(this.state, 'crontab-writes'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
   }

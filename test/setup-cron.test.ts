@@ -93,22 +93,28 @@ describe('setup_cron.sh (with a recording fake of crontab)', () => {
     assert.equal(await box.crontabWrites(), 0);
   });
 
-  it('--help explains the options and the allowed intervals; an unknown option is refused', async () => {
-    const help = await setup(['--help']);
-    assert.equal(help.code, 0);
-    assert.match(help.stdout, /--print[\s\S]*--remove[\s\S]*1, 2, 3, 4, 6, 8, 12 or 24/);
-    const unknown = await setup(['--install-everything']);
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^Usage: \.\/setup_cron\.sh/);
-    assert.equal(await box.crontabWrites(), 0);
-  });
+  for (const flag of ['--help', '-h']) {
+    it(`${flag} explains the options and the allowed intervals; crontab never called`, async () => {
+      const help = await setup([flag]);
+      assert.equal(help.code, 0);
+      assert.equal(help.stderr, '');
+      assert.match(help.stdout, /^Usage: \.\/setup_cron\.sh \[--print \| --remove \| --help\]\n/);
+      assert.match(help.stdout, /--print[\s\S]*--remove[\s\S]*1, 2, 3, 4, 6, 8, 12 or 24[\s\S]*Examples:/);
+      assert.deepEqual(await box.crontabCalls(), []);
+    });
+  }
 
-  it('names an unknown option, and changes nothing', async () => {
-    const result = await setup(['--bogus']);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /setup_cron\.sh: unknown option '--bogus'/);
-    assert.equal(await box.crontab(), undefined);
-  });
+  for (const args of [['--bogus'], ['--print', '--remove']]) {
+    it(`refuses ${args.join(' ')} with one line and the usage on stderr, exit 2; crontab never called`, async () => {
+      const result = await setup(args);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      const why = args.length === 1 ? `unknown option '${args[0]}'` : `one option at a time (got: ${args.join(' ')})`;
+      assert.equal(result.stderr, `setup_cron.sh: ${why}\nUsage: ./setup_cron.sh [--print | --remove | --help]\n`);
+      assert.deepEqual(await box.crontabCalls(), []);
+      assert.equal(await box.crontab(), undefined);
+    });
+  }
 
   it("says where the runs will log: .env's GHL_LOG_FILE when set, resolved like run_ghl_check.sh does", async () => {
     await box.writeEnv(['GHL_LOG_FILE=./logs/ghl.log']);
