@@ -10,8 +10,8 @@ usage() {
 
 Runs one `ghl-auth check` in the ghl-auth image, as cron does (./setup_cron.sh installs it): the
 token is refreshed when due and the health-check tag is added, which fires your GHL workflow (and its
-SMS). Every line is appended to the log file with a timestamp (and shown on a terminal). A run
-never overlaps another. Works from any directory: .env must be beside this script.
+SMS). Every line is appended to the log file with a timestamp; on a terminal they are also shown,
+readable. A run never overlaps another. Works from any directory: .env must be beside this script.
 
 Options:
   -h, --help       show this text; nothing is run
@@ -60,12 +60,29 @@ DATA_DIR=$(absolute "$(setting "$ENV_FILE" GHL_DATA_DIR ./data)")
 LOG_FILE=$(absolute "$(setting "$ENV_FILE" GHL_LOG_FILE /var/log/ghl_auth_check.log)")
 read -r -a DOCKER_ARGS <<<"$(setting "$ENV_FILE" GHL_DOCKER_ARGS '')"
 
-# Prefixes each line read from stdin with the time; appends to the log (and shows it on a terminal).
+# Appends each line read from stdin to the log, prefixed with the time; on a terminal also shows it.
 stamp() {
   local line
   while IFS= read -r line || [[ -n $line ]]; do
-    printf '%(%Y-%m-%dT%H:%M:%S%z)T %s\n' -1 "$line"
-  done | if [[ -t 1 ]]; then tee -a "$LOG_FILE"; else cat >>"$LOG_FILE"; fi
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T %s\n' -1 "$line" >&3
+    [[ ! -t 1 ]] || show "$line"
+  done 3>>"$LOG_FILE"
+}
+# The check's log lines are JSON (the container has no terminal); the log file keeps them so, as cron
+# writes them. A terminal gets "[HH:MM:SS] LEVEL: message", as the CLI prints on one; other fields
+# stay in the file. pino writes msg last, and a JSON string holds no bare quote.
+PINO_LINE='^\{"level":([0-9]+),.*"msg":"((\\.|[^"\\])*)"\}$'
+show() {
+  local line=$1 level
+  if [[ $line =~ $PINO_LINE ]]; then
+    case ${BASH_REMATCH[1]} in
+      10) level=TRACE ;; 20) level=DEBUG ;; 30) level=INFO ;; 40) level=WARN ;; 50) level=ERROR ;; 60) level=FATAL ;;
+      *) level=${BASH_REMATCH[1]} ;;
+    esac
+    # %b undoes JSON's escapes (\\ \n \t \uXXXX) but \", undone first.
+    printf -v line '%s: %b' "$level" "${BASH_REMATCH[2]//\\\"/\"}"
+  fi
+  printf '[%(%H:%M:%S)T] %s\n' -1 "$line"
 }
 log() { echo "run_ghl_check: $*" | stamp; }
 
@@ -164,5 +181,7 @@ if ((status > 5)); then
 fi
 if ((status != 0)); then
   echo "run_ghl_check.sh: check failed with exit code $status; see $LOG_FILE" >&2
+elif [[ -t 1 ]]; then
+  echo "run_ghl_check.sh: the log is in $LOG_FILE (with every field of the check's JSON lines)"
 fi
 exit "$status"

@@ -48,6 +48,21 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
     });
   }
 
+  it('on a terminal: readable log lines, the JSON kept in the log file, and where the log is', async () => {
+    await seedEnv();
+    const json = String.raw`{"level":40,"time":1700000000000,"service":"ghl-auth","result":{"msg":"nested"},"msg":"GHL answered 401: \"Invalid JWT\" in C:\\"}`;
+    const result = await box.runOnTerminal('run_ghl_check.sh', [], { FAKE_DOCKER_STDOUT: json });
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] WARN: GHL answered 401: "Invalid JWT" in C:\\$/m);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] ghl-auth: from the container stderr$/m);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] run_ghl_check: check ended with exit code 0$/m);
+    assert.doesNotMatch(result.stdout, /\{"level"/);
+    assert.match(result.stdout, new RegExp(`run_ghl_check.sh: the log is in ${log} `));
+    const lines = (await readLog()).trimEnd().split('\n');
+    assert.ok(lines.some((line) => line.endsWith(` ${json}`)), 'the log file keeps the JSON line');
+    for (const line of lines) assert.match(line, TIMESTAMP);
+  });
+
   it('without .env beside it: a clear error, exit 2, no container', async () => {
     const result = await box.run('run_ghl_check.sh');
     assert.equal(result.code, 2);
