@@ -86,6 +86,11 @@ export class ScriptSandbox {
     return (await readFile(join(this.state, 'crontab-calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
   }
 
+  /** DOCKER_HOST as the fake docker last saw it, if it was set. */
+  async dockerHost(): Promise<string | undefined> {
+    return readFile(join(this.state, 'docker-host'), 'utf8').then((host) => host.trimEnd(), () => undefined);
+  }
+
   async crontabWrites(): Promise<number> {
     return (await readFile(join(this.state, 'crontab-writes'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
   }
