@@ -1,16 +1,43 @@
 #!/usr/bin/env bash
 # What cron runs: one `ghl-auth check` in the ghl-auth image, logged with timestamps, never two at once.
-# Works from any directory; everything is relative to this script's own directory, where .env lives.
-# Settings (environment, else .env, else the default):
-#   GHL_IMAGE        image to run                        ghl-auth:latest
-#   GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
-#   GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
-#   GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
-# Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
-# flock is missing or the lock cannot be taken; 5 if another run is still in progress (nothing started);
-# 130/143 when interrupted (SIGINT/SIGTERM; the container is removed); above 5 otherwise, docker's own
-# failure or a killed container (logged with its likely cause).
+# ./run_ghl_check.sh --help says what it reads and what its exit codes mean.
 set -euo pipefail
+
+SYNOPSIS='./run_ghl_check.sh [--help]'
+usage() {
+  echo "Usage: $SYNOPSIS"
+  cat <<'USAGE'
+
+Runs one `ghl-auth check` in the ghl-auth image, as cron does (./setup_cron.sh installs it): the
+token is refreshed when due and the health-check tag is added, which fires your GHL workflow (and its
+SMS). Every line is appended to the log file with a timestamp; on a terminal they are also shown,
+readable. A run never overlaps another. Works from any directory: .env must be beside this script.
+
+Options:
+  -h, --help       show this text; nothing is run
+
+Settings (environment, else .env, else the default):
+  GHL_IMAGE        image to run                        ghl-auth:latest
+  GHL_DATA_DIR     token directory, mounted at /data   ./data (created 0700)
+  GHL_LOG_FILE     log file                            /var/log/ghl_auth_check.log, else ./logs/ghl_auth_check.log
+  GHL_DOCKER_ARGS  extra `docker run` arguments        (none), e.g. --network host
+docker itself reads DOCKER_HOST (and its other settings) from the environment.
+
+Exit code: the check's (0 healthy, 2 setup, 3 re-authorize, 4 GHL unavailable, ...); 2 if .env or
+flock is missing or the lock cannot be taken, or for an unknown option; 5 if another run is still in
+progress (nothing started); 130/143 when interrupted (the container is removed); above 5 otherwise,
+docker's own failure or a killed container (logged with its likely cause).
+
+Example:
+  ./run_ghl_check.sh; echo "exit $?"
+USAGE
+}
+if (($# > 0)); then
+  case $1 in
+    -h | --help) usage; exit 0 ;;
+    *) printf "run_ghl_check.sh: unknown option '%s'\nUsage: %s\n" "$1" "$SYNOPSIS" >&2; exit 2 ;;
+  esac
+fi
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ENV_FILE="$SCRIPT_DIR/.env"
@@ -33,12 +60,29 @@ DATA_DIR=$(absolute "$(setting "$ENV_FILE" GHL_DATA_DIR ./data)")
 LOG_FILE=$(absolute "$(setting "$ENV_FILE" GHL_LOG_FILE /var/log/ghl_auth_check.log)")
 read -r -a DOCKER_ARGS <<<"$(setting "$ENV_FILE" GHL_DOCKER_ARGS '')"
 
-# Prefixes each line read from stdin with the time; appends to the log (and shows it on a terminal).
+# Appends each line read from stdin to the log, prefixed with the time; on a terminal also shows it.
 stamp() {
   local line
   while IFS= read -r line || [[ -n $line ]]; do
-    printf '%(%Y-%m-%dT%H:%M:%S%z)T %s\n' -1 "$line"
-  done | if [[ -t 1 ]]; then tee -a "$LOG_FILE"; else cat >>"$LOG_FILE"; fi
+    printf '%(%Y-%m-%dT%H:%M:%S%z)T %s\n' -1 "$line" >&3
+    [[ ! -t 1 ]] || show "$line"
+  done 3>>"$LOG_FILE"
+}
+# The check's log lines are JSON (the container has no terminal); the log file keeps them so, as cron
+# writes them. A terminal gets "[HH:MM:SS] LEVEL: message", as the CLI prints on one; other fields
+# stay in the file. pino writes msg last, and a JSON string holds no bare quote.
+PINO_LINE='^\{"level":([0-9]+),.*"msg":"((\\.|[^"\\])*)"\}$'
+show() {
+  local line=$1 level
+  if [[ $line =~ $PINO_LINE ]]; then
+    case ${BASH_REMATCH[1]} in
+      10) level=TRACE ;; 20) level=DEBUG ;; 30) level=INFO ;; 40) level=WARN ;; 50) level=ERROR ;; 60) level=FATAL ;;
+      *) level=${BASH_REMATCH[1]} ;;
+    esac
+    # %b undoes JSON's escapes (\\ \n \t \uXXXX) but \", undone first.
+    printf -v line '%s: %b' "$level" "${BASH_REMATCH[2]//\\\"/\"}"
+  fi
+  printf '[%(%H:%M:%S)T] %s\n' -1 "$line"
 }
 log() { echo "run_ghl_check: $*" | stamp; }
 
@@ -137,5 +181,7 @@ if ((status > 5)); then
 fi
 if ((status != 0)); then
   echo "run_ghl_check.sh: check failed with exit code $status; see $LOG_FILE" >&2
+elif [[ -t 1 ]]; then
+  echo "run_ghl_check.sh: the log is in $LOG_FILE (with every field of the check's JSON lines)"
 fi
 exit "$status"

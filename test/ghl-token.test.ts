@@ -31,6 +31,46 @@ describe('ghl-token (with a recording fake of docker)', () => {
     assert.deepEqual(await box.containers(), [], 'the container is removed');
   });
 
+  const install = async () => {
+    await box.writeEnv(['GHL_CLIENT_ID=id']);
+    await mkdir(join(box.install, 'data'));
+  };
+
+  for (const flag of ['--help', '-h']) {
+    it(`${flag} prints its own usage and exits 0, running no container`, async () => {
+      await install();
+      const result = await box.run('ghl-token', ['--json', flag]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^Usage: \.\/ghl-token \[--location ID\] \[--min-ttl SECONDS\] \[--json\]\n/);
+      for (const text of ['--location ID', '--min-ttl SECONDS', '--json', 'GHL_IMAGE', 'GHL_DATA_DIR', 'GHL_DOCKER_ARGS', 'Exit code', 'Example']) assert.ok(result.stdout.includes(text), text);
+      assert.deepEqual(await box.dockerCalls(), []);
+    });
+  }
+
+  const refused: [string[], string][] = [
+    [['--bogus'], "unknown option '--bogus'"],
+    [['--json', '--env-file', 'other.env'], "unknown option '--env-file'"],
+    [['--min-ttl'], "option '--min-ttl' needs a value"],
+  ];
+  for (const [args, why] of refused) {
+    it(`refuses ${args.join(' ')} with one line and the usage on stderr, exit 2, running no container`, async () => {
+      await install();
+      const result = await box.run('ghl-token', args);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, `ghl-token: ${why}\nUsage: ./ghl-token [--location ID] [--min-ttl SECONDS] [--json]\n`);
+      assert.deepEqual(await box.dockerCalls(), []);
+    });
+  }
+
+  it('passes --location and --min-ttl on, with their values, in either form', async () => {
+    await install();
+    const args = ['--location', 'loc-1', '--min-ttl=600', '--location=loc-2', '--json'];
+    assert.equal((await box.run('ghl-token', args)).code, 0);
+    assert.deepEqual((await box.dockerCalls())[0]?.slice(-6), ['token', ...args]);
+  });
+
   it('without .env, or before the data directory exists: exit 2 saying what to do, no container', async () => {
     const noEnv = await box.run('ghl-token');
     assert.equal(noEnv.code, 2);

@@ -22,6 +22,47 @@ describe('run_ghl_check.sh (with a recording fake of docker)', () => {
   const seedEnv = (extra: string[] = []) =>
     box.writeEnv(['GHL_CLIENT_ID="id" # from the developer portal', 'GHL_LOG_FILE="./logs/test.log"   # relative to the script', ...extra]);
 
+  for (const flag of ['--help', '-h']) {
+    it(`${flag} prints the usage and exits 0, running nothing (a check would fire the GHL workflow)`, async () => {
+      await seedEnv();
+      const result = await box.run('run_ghl_check.sh', [flag]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^Usage: \.\/run_ghl_check\.sh \[--help\]\n/);
+      for (const setting of ['GHL_IMAGE', 'GHL_DATA_DIR', 'GHL_LOG_FILE', 'GHL_DOCKER_ARGS', 'Exit code', 'Example']) assert.match(result.stdout, new RegExp(setting));
+      assert.deepEqual(await box.dockerCalls(), []);
+      assert.equal(await exists(log), false, 'no log written');
+      assert.equal(await exists(join(box.install, 'data')), false, 'no data directory made');
+    });
+  }
+
+  for (const args of [['--bogus'], ['check'], ['--json', '--help']]) {
+    it(`refuses ${args.join(' ')} with one line and the usage on stderr, exit 2, running nothing`, async () => {
+      await seedEnv();
+      const result = await box.run('run_ghl_check.sh', args);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      assert.equal(result.stderr, `run_ghl_check.sh: unknown option '${args[0]}'\nUsage: ./run_ghl_check.sh [--help]\n`);
+      assert.deepEqual(await box.dockerCalls(), []);
+      assert.equal(await exists(log), false, 'no log written');
+    });
+  }
+
+  it('on a terminal: readable log lines, the JSON kept in the log file, and where the log is', async () => {
+    await seedEnv();
+    const json = String.raw`{"level":40,"time":1700000000000,"service":"ghl-auth","result":{"msg":"nested"},"msg":"GHL answered 401: \"Invalid JWT\" in C:\\"}`;
+    const result = await box.runOnTerminal('run_ghl_check.sh', [], { FAKE_DOCKER_STDOUT: json });
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] WARN: GHL answered 401: "Invalid JWT" in C:\\$/m);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] ghl-auth: from the container stderr$/m);
+    assert.match(result.stdout, /^\[\d\d:\d\d:\d\d\] run_ghl_check: check ended with exit code 0$/m);
+    assert.doesNotMatch(result.stdout, /\{"level"/);
+    assert.match(result.stdout, new RegExp(`run_ghl_check.sh: the log is in ${log} `));
+    const lines = (await readLog()).trimEnd().split('\n');
+    assert.ok(lines.some((line) => line.endsWith(` ${json}`)), 'the log file keeps the JSON line');
+    for (const line of lines) assert.match(line, TIMESTAMP);
+  });
+
   it('without .env beside it: a clear error, exit 2, no container', async () => {
     const result = await box.run('run_ghl_check.sh');
     assert.equal(result.code, 2);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,15 +39,29 @@ export class ScriptSandbox {
   }
 
   spawn(script: string, args: string[] = [], env: Record<string, string> = {}) {
-    return spawn(join(this.install, script), args, {
+    return spawn(join(this.install, script), args, this.spawnOptions(env));
+  }
+
+  /** stdin, stdout and stderr are pipes (the default). */
+  private spawnOptions(env: Record<string, string>): SpawnOptionsWithoutStdio {
+    return {
       cwd: join(this.root, 'elsewhere'),
       env: { PATH: `${join(this.root, 'bin')}:${process.env.PATH}`, HOME: join(this.root, 'elsewhere'), FAKE_STATE: this.state, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    };
   }
 
   run(script: string, args: string[] = [], env: Record<string, string> = {}, options: RunOptions = {}): Promise<RunResult> {
     return collect(this.spawn(script, args, env), { timeoutMs: 20_000, ...options });
+  }
+
+  /**
+   * As `run`, with stdout and stderr on a pseudo-terminal (util-linux `script`), as when run by hand;
+   * both arrive in `stdout`, with the terminal's \r\n turned back into \n.
+   */
+  async runOnTerminal(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<RunResult> {
+    const command = [join(this.install, script), ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+    const result = await collect(spawn('script', ['-qec', command, '/dev/null'], this.spawnOptions(env)), { timeoutMs: 20_000 });
+    return { ...result, stdout: result.stdout.replaceAll('\r\n', '\n') };
   }
 
   /** The argument lists docker was called with, in order. */
@@ -65,6 +79,16 @@ export class ScriptSandbox {
 
   async crontab(): Promise<string | undefined> {
     return readFile(join(this.state, 'crontab'), 'utf8').catch(() => undefined);
+  }
+
+  /** Each call of crontab (reads too), its arguments joined by spaces, in order. */
+  async crontabCalls(): Promise<string[]> {
+    return (await readFile(join(this.state, 'crontab-calls'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  }
+
+  /** DOCKER_HOST as the fake docker last saw it, if it was set. */
+  async dockerHost(): Promise<string | undefined> {
+    return readFile(join(this.state, 'docker-host'), 'utf8').then((host) => host.trimEnd(), () => undefined);
   }
 
   async crontabWrites(): Promise<number> {
