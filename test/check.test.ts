@@ -245,4 +245,27 @@ describe('ghl-auth demo', () => {
       await box.close();
     }
   });
+
+  it('piped (`demo | cat`), its output is the story alone: its warnings are lines of it, not JSON log lines', async () => {
+    const box = await Sandbox.create();
+    try {
+      const result = await box.run(['demo']); // stdout and stderr are pipes here, not a terminal
+      assert.equal(result.code, 0, result.stderr);
+      const jsonLines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => {
+        try {
+          return typeof JSON.parse(line) === 'object';
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(jsonLines, []);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^ghl-auth demo, part 1/m);
+      assert.match(result.stdout, /^ {3}log WARN: GHL_AUTHORIZATION_CODE is ignored: a token file exists/m);
+      assert.match(result.stdout, /^ {3}log WARN: GHL answered 400 "Location is not active"/m);
+      assert.match(result.stdout, /^Next, with your own app/m);
+    } finally {
+      await box.close();
+    }
+  });
 });
