@@ -48,6 +48,15 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(box.fake.state.mints.get(LOC), 1);
   });
 
+  it('exchange of an agency code reports the company and how many locations were approved, not "location (none)"', async () => {
+    await start({ locations: agencyLocations(3, { notInstalled: [2] }) });
+    const result = await box.run(['exchange', '--code', box.fake.state.issueCode({ agency: true })]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^company COMP456demo, user type Company$/m);
+    assert.match(result.stdout, /^token type Company \(agency install\): 2 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
+    assert.doesNotMatch(result.stdout, /\(none\)/);
+  });
+
   it('a saved Company token: 3 requests with a fresh mint; an expired one is refreshed once, then minted from', async () => {
     await start();
     await box.writeTokens(3600, { userType: 'Company' });

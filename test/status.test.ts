@@ -206,7 +206,7 @@ describe('ghl-auth status: Company tokens and the last check per location', () =
     await writeCompanyTokens();
     const text = await box.run(['status']);
     assert.equal(text.code, 0, text.stdout + text.stderr);
-    assert.match(text.stdout, /^location +\(none\) \(company COMP456demo\), user type Company$/m);
+    assert.match(text.stdout, /^company +COMP456demo, user type Company$/m);
     assert.match(text.stdout, /^token type +Company \(agency install\): 3 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
     const json = JSON.parse((await box.run(['status', '--json'])).stdout);
     assert.deepEqual(
