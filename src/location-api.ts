@@ -26,8 +26,8 @@ export function refusal401(message: string, says: Record<Refusal, string>): GhlA
   return new GhlAuthError(code, says[code]);
 }
 
-/** A Company access token GHL rejected, when minting or listing: the caller refreshes it once. */
-export const companyTokenRejected = (answer: string) => `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`;
+/** A Company access token GHL rejected, when minting or listing: the caller refreshes it once, and says what to do only if GHL rejects the new one too. */
+export const companyTokenRejected = (answer: string) => `GHL rejected the Company access token (${answer})`;
 
 export const WRONG_TOKEN_TYPE =
   "a Company (agency) token was sent where GHL takes only a Location token: neither a refresh nor new scopes help; ghl-auth mints Location tokens from a Company token for the locations it checks (GHL_LOCATION_ID, GHL_CHECK_LOCATIONS): see README 'Agencies'";
@@ -58,7 +58,7 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
     throw refusal401(message, {
       wrong_token_type: `GHL refused ${wording.subject} (${answer}): ${WRONG_TOKEN_TYPE}`,
       scope_missing: `the token lacks a scope the check needs (GHL answered ${answer} for ${wording.subject}): ${SCOPE_ADVICE}`,
-      access_token_rejected: `GHL rejected the access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`,
+      access_token_rejected: `GHL rejected the access token (${answer})`,
     });
   }
   if (status === 403) throw new GhlAuthError('reauthorization_required', `GHL refused access to ${wording.subject} (${answer}): ${wording.otherLocation}`);

@@ -182,7 +182,7 @@ describe('agency installs: a Company token, Location tokens minted per location 
     box.fake.fail('locationToken', invalid, invalid);
     const again = await box.run(['check']);
     assert.equal(again.code, 3, again.stderr);
-    assert.match(verdict(again), /Company access token.*re-authorize.*\[reauthorization_required\]$/);
+    assert.match(verdict(again), /GHL rejected the Company access token \(401 "Invalid JWT".*\) even after ghl-auth refreshed it, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
     assert.equal(box.fake.requestsTo('token').length, 1);
   });
 

@@ -127,6 +127,15 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.deepEqual(await readFile(box.tokensFile), before);
   });
 
+  it('a 401 that survives the refresh it caused: exit 3 saying the token was refreshed and GHL still rejects it', async () => {
+    await box.writeTokens();
+    box.fake.fail('contact', ghlError(401, 'Invalid JWT', 'Unauthorized'), ghlError(401, 'Invalid JWT', 'Unauthorized'));
+    const result = await box.run(['check']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(box.fake.requestsTo('token').map((request) => request.form?.grant_type), ['refresh_token'], 'one refresh, then no more');
+    assert.match(verdict(result), /^ghl-auth: GHL rejected the access token \(401 "Invalid JWT" \(GHL traceId [\w-]+\)\) even after ghl-auth refreshed it, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
+  });
+
   it('Location is not active: exit 4, tokens kept', async () => {
     await box.writeTokens(-60);
     const before = await readFile(box.tokensFile);
