@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from './ghl-answer.js';
 import type { HttpResponse } from './http-client.js';
 
@@ -48,7 +48,7 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
   if (status >= 200 && status < 300) {
     const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
-    throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} for ${wording.subject} with a body its API does not describe; the next run will try again`);
+    throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} for ${wording.subject} with a body its API does not describe; ${NEXT_RUN_RETRIES}`);
   }
   const answer = describeAnswer(response);
   const message = ghlMessage(body);
@@ -63,7 +63,7 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
   }
   if (status === 403) throw new GhlAuthError('reauthorization_required', `GHL refused access to ${wording.subject} (${answer}): ${wording.otherLocation}`);
   if (status === 400 || status === 404 || status === 422) throw wording.notFound();
-  throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${answer} for ${wording.subject}; the next run will try again`);
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${answer} for ${wording.subject}; ${NEXT_RUN_RETRIES}`);
 }
 
 const SCOPE_ADVICE = 'add contacts.readonly and contacts.write (and locations.readonly to check several locations) to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)';

@@ -1,5 +1,5 @@
 import type { ConfigWith, Credentials } from '../config.js';
-import { GhlAuthError, hasCode } from '../errors.js';
+import { GhlAuthError, hasCode, NEXT_RUN_RETRIES } from '../errors.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
@@ -95,7 +95,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   }
   try {
     await store.reserveSave();
-    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', 'the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, the next run tries again');
+    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', `the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, ${NEXT_RUN_RETRIES}`);
   } catch (error) {
     await store.releaseClaim();
     throw error;
