@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { ghlError } from '../src/fake-ghl/server.js';
 import { storeTimings } from '../src/store/timings.js';
-import { collect, Sandbox, verdict } from './helpers.js';
+import { chmodAdvice, collect, Sandbox, verdict } from './helpers.js';
 
 const routes = (box: Sandbox) => box.fake.requests.map((r) => `${r.method} ${r.path}${r.form ? ` ${r.form.grant_type}` : ''}`);
 
@@ -134,6 +134,25 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.equal(result.code, 3, result.stderr);
     assert.deepEqual(box.fake.requestsTo('token').map((request) => request.form?.grant_type), ['refresh_token'], 'one refresh, then no more');
     assert.match(verdict(result), /^ghl-auth: GHL rejected the access token \(401 "Invalid JWT" \(GHL traceId [\w-]+\)\) even after ghl-auth refreshed it, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
+  });
+
+  it('warns once when the .env holding GHL_CLIENT_SECRET is open to group or others (0644), not at 0600; the exit code is unchanged', async () => {
+    await box.writeTokens();
+    const envFile = await box.writeSecretEnvFile(0o600);
+    const env = { GHL_CLIENT_SECRET: undefined };
+    const owned = await box.run(['check'], { env });
+    assert.equal(owned.code, 0, owned.stderr);
+    assert.deepEqual(chmodAdvice(owned), []);
+    await chmod(envFile, 0o644);
+    const open = await box.run(['check'], { env });
+    assert.equal(open.code, 0, open.stderr);
+    const [warning, ...more] = chmodAdvice(open);
+    assert.deepEqual(more, []);
+    assert.ok(warning?.includes(`${envFile} holds GHL_CLIENT_SECRET and is open to its group or others (mode 644): chmod 600 ${envFile}`), warning);
+    assert.equal(JSON.parse(String(warning)).level, 40, 'a warning in the log');
+    const failing = await box.run(['check'], { env: { ...env, GHL_HEALTH_CHECK_CONTACT_ID: undefined } });
+    assert.equal(failing.code, 2, 'a configuration problem is exit 2 all the same');
+    assert.equal(chmodAdvice(failing).length, 1);
   });
 
   it('Location is not active: exit 4, tokens kept', async () => {
