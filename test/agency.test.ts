@@ -210,6 +210,12 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(routes(box), [`GET /contacts/${CONTACT}`, 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
     assert.equal(box.fake.state.mints.get(LOC), 2);
+    // The newly minted one rejected too: the verdict says a new token was tried, so it is no expiry.
+    const invalid = { kind: 'status' as const, status: 401, body: { statusCode: 401, message: 'Invalid JWT' } };
+    box.fake.fail('contact', invalid, invalid);
+    const again = await box.run(['check']);
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(verdict(again), /GHL rejected the access token \(401 "Invalid JWT".*\) even after ghl-auth minted a new Location token, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
   });
 
   it('`token --location` with a Company token prints a Location token for that location, minted once and cached', async () => {
