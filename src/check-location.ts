@@ -11,6 +11,8 @@ export interface LocationAccess {
   token(): Promise<string>;
   /** GHL rejected `token`: a new one (refreshed, or minted again). */
   rejected(token: string): Promise<string>;
+  /** How `rejected` renews, for the error when GHL rejects the new token too: "ghl-auth refreshed it". */
+  renewed: string;
 }
 
 export interface HealthContactOutcome {
@@ -39,10 +41,10 @@ class WithAccess {
     try {
       return await request(token);
     } catch (error) {
-      if (!hasCode(error, 'access_token_rejected') || this.replaced) throw reauthorizeOn401(error);
+      if (!hasCode(error, 'access_token_rejected') || this.replaced) throw reauthorizeOn401(error, this.access.renewed);
       this.log.warn('GHL rejected an access token we believed valid: replacing it once');
       this.replaced = true;
-      return request(await this.access.rejected(token)).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
+      return request(await this.access.rejected(token)).catch((again: unknown) => Promise.reject(reauthorizeOn401(again, this.access.renewed)));
     }
   }
 }

@@ -8,7 +8,7 @@ import { locationResource } from './location-api.js';
 import type { LocationToken } from './oauth/location-token.js';
 import { timerMs } from './retry-policy.js';
 import { LocationTokens, type Scope } from './lifecycle/location-tokens.js';
-import { obtainAccessToken, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
+import { obtainAccessToken, REFRESHED, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
 import { judgeTokens, problemsIn } from './tokens/judge.js';
 import { tokenTypeOf, type StoredTokens } from './tokens/stored-tokens.js';
@@ -111,6 +111,7 @@ function storedAccess(deps: LifecycleDeps, current: () => StoredTokens, replace:
       replace(next);
       return next.token.access_token;
     },
+    renewed: REFRESHED,
   };
 }
 
@@ -123,6 +124,7 @@ function mintedAccess(tokens: LocationTokens, locationId: string, scope: Scope):
       current = await tokens.rejected(locationId, current ?? (await tokens.tokenFor(locationId, scope)), scope);
       return current.accessToken;
     },
+    renewed: 'ghl-auth minted a new Location token',
   };
 }
 

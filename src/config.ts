@@ -182,7 +182,7 @@ export type Env = Record<string, string | undefined>;
  * Reads the .env file (if any) and lays the process environment over it: a variable set in the
  * environment wins, as with dotenv. An env file named explicitly must exist; the default may not.
  */
-export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: string): { env: Env; envFile: string | undefined } {
+export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: string): { env: Env; envFile: string | undefined; fileVariables: string[] } {
   const named = envFileFlag ?? blank(processEnv.GHL_ENV_FILE);
   const path = resolve(cwd, typeof named === 'string' ? named : '.env');
   let content: string;
@@ -190,13 +190,13 @@ export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: s
     content = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && named === undefined) return { env: { ...processEnv }, envFile: undefined };
+    if (code === 'ENOENT' && named === undefined) return { env: { ...processEnv }, envFile: undefined, fileVariables: [] };
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
     throw new GhlAuthError('configuration', `env file ${path} ${why}: fix --env-file / GHL_ENV_FILE, or create it from .env.example`);
   }
   // dotenv itself drops a leading BOM (as editors on Windows save it) and reads CRLF line endings.
   const fileVars = parse(content);
-  return { env: { ...fileVars, ...processEnv }, envFile: path };
+  return { env: { ...fileVars, ...processEnv }, envFile: path, fileVariables: Object.keys(fileVars) };
 }
 
 /** Validates everything at once, so one run reports every problem, each by its variable name. */

@@ -22,6 +22,12 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * How a temporary failure ends for cron, said in one wording so that `token` and getAccessToken(),
+ * which no next run follows, can say it their way (caller-wording.ts).
+ */
+export const NEXT_RUN_RETRIES = 'the next run will try again';
+
 export class GhlAuthError extends Error {
   override readonly name = 'GhlAuthError';
   constructor(

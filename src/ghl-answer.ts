@@ -1,11 +1,11 @@
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import type { Answer } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
 
 /** A suspended sub-account, whichever endpoint says so: temporary, and never a reason to drop tokens. */
 export function locationInactiveIn(body: unknown): GhlAuthError | undefined {
   if (!/location is not active/i.test(ghlMessage(body))) return undefined;
-  return new GhlAuthError('location_inactive', 'GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, the next run will try again');
+  return new GhlAuthError('location_inactive', `GHL says the location is not active (sub-account suspended or deactivated); tokens were kept, ${NEXT_RUN_RETRIES}`);
 }
 
 /** GHL's NestJS-shaped errors carry `message` as a string or a list of strings. */

@@ -12,8 +12,9 @@ const EXIT_MEANINGS: Record<number, string> = {
   5: 'token file locked by another run (try again)',
 };
 
-function exitCodes(success: string, codes: number[]): string {
-  return ['Exit codes:', `  0  ${success}`, ...codes.map((code) => `  ${code}  ${EXIT_MEANINGS[code]}`)].join('\n');
+/** `meanings` words a code for the command, e.g. `token`'s 4: no next run follows a program's request. */
+function exitCodes(success: string, codes: number[], meanings: Record<number, string> = {}): string {
+  return ['Exit codes:', `  0  ${success}`, ...codes.map((code) => `  ${code}  ${meanings[code] ?? EXIT_MEANINGS[code]}`)].join('\n');
 }
 
 const section = (...paragraphs: string[]) => `\n${paragraphs.join('\n\n')}`;
@@ -116,7 +117,7 @@ single-use, so a second refresher kills the connection. No alert, no ping.`,
   curl -H "Authorization: Bearer $(npx ghl-auth token)" ...
   npx ghl-auth token --min-ttl 3600     valid for at least another hour
   npx ghl-auth token --json | jq -r .expiresAt`,
-    exitCodes('a token was printed', [1, 2, 3, 4, 5]),
+    exitCodes('a token was printed', [1, 2, 3, 4, 5], { 4: 'GHL unavailable or failing (temporary: try again later)' }),
   ),
   tokens: section(`Examples:
   npx ghl-auth tokens import tokens.json

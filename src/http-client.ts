@@ -1,6 +1,6 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { dailyLimitMessage, dailyLimitSpent, describeAnswer, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -127,7 +127,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         log.warn({ request: where, status: response.status, traceId: response.traceId, attempt }, `${service} answered ${response.status}`);
         if (dailyLimitSpent(response)) throw failed(where, `${dailyLimitMessage(response)}${traceOf(response)}`, '429');
       } else if (tried.tooLarge) {
-        throw new GhlAuthError('ghl_unexpected_response', `${where}: ${service}'s answer was larger than ${MAX_RESPONSE_BYTES} bytes (decompressed); nothing was read; the next run will try again${baseUrlNote}`, { cause: new Error(tried.failure) });
+        throw new GhlAuthError('ghl_unexpected_response', `${where}: ${service}'s answer was larger than ${MAX_RESPONSE_BYTES} bytes (decompressed); nothing was read; ${NEXT_RUN_RETRIES}${baseUrlNote}`, { cause: new Error(tried.failure) });
       }
       if ('deadline' in tried) throw failed(where, `the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed${answer ? '' : baseUrlNote}`, 'deadline');
       if (attempt >= policy.attempts) {
@@ -163,7 +163,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function failed(where: string, why: string, reason: string): GhlAuthError {
-    return new GhlAuthError('ghl_unavailable', `${where}: ${why}; ${service} is unavailable or failing, the next run will try again`, { cause: new Error(reason) });
+    return new GhlAuthError('ghl_unavailable', `${where}: ${why}; ${service} is unavailable or failing, ${NEXT_RUN_RETRIES}`, { cause: new Error(reason) });
   }
 
   return { send, attemptsByOutcome };

@@ -5,6 +5,7 @@
  */
 import { locationProblem, minTtlProblem } from './lifecycle/access-token-rules.js';
 import { accessTokenFor } from './lifecycle/access-token.js';
+import { forCaller } from './caller-wording.js';
 import { CREDENTIALS } from './config.js';
 import { GhlAuthError } from './errors.js';
 import type { AccessToken, GetAccessTokenOptions } from './public-types.js';
@@ -31,5 +32,5 @@ export async function getAccessToken(options: GetAccessTokenOptions = {}): Promi
   if (problems.length > 0) throw new GhlAuthError('configuration', `invalid getAccessToken() options: ${problems.map((pair) => pair.join(' ')).join('; ')}`);
   const environment = loadEnvironment({ envFile: options.envFile }, options.env ?? process.env, options.cwd ?? process.cwd());
   const runtime = await createRuntime({}, CREDENTIALS, { environment, logFd: 2, pretty: false, logLevel: (level) => (QUIET_LEVELS.includes(level) ? level : 'warn') });
-  return accessTokenFor(runtime, { location, minTtlSeconds });
+  return forCaller(accessTokenFor(runtime, { location, minTtlSeconds }));
 }

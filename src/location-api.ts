@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from './ghl-answer.js';
 import type { HttpResponse } from './http-client.js';
 
@@ -26,8 +26,8 @@ export function refusal401(message: string, says: Record<Refusal, string>): GhlA
   return new GhlAuthError(code, says[code]);
 }
 
-/** A Company access token GHL rejected, when minting or listing: the caller refreshes it once. */
-export const companyTokenRejected = (answer: string) => `GHL rejected the Company access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`;
+/** A Company access token GHL rejected, when minting or listing: the caller refreshes it once, and says what to do only if GHL rejects the new one too. */
+export const companyTokenRejected = (answer: string) => `GHL rejected the Company access token (${answer})`;
 
 export const WRONG_TOKEN_TYPE =
   "a Company (agency) token was sent where GHL takes only a Location token: neither a refresh nor new scopes help; ghl-auth mints Location tokens from a Company token for the locations it checks (GHL_LOCATION_ID, GHL_CHECK_LOCATIONS): see README 'Agencies'";
@@ -48,7 +48,7 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
   if (status >= 200 && status < 300) {
     const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
-    throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} for ${wording.subject} with a body its API does not describe; the next run will try again`);
+    throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} for ${wording.subject} with a body its API does not describe; ${NEXT_RUN_RETRIES}`);
   }
   const answer = describeAnswer(response);
   const message = ghlMessage(body);
@@ -58,12 +58,12 @@ export function readAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, word
     throw refusal401(message, {
       wrong_token_type: `GHL refused ${wording.subject} (${answer}): ${WRONG_TOKEN_TYPE}`,
       scope_missing: `the token lacks a scope the check needs (GHL answered ${answer} for ${wording.subject}): ${SCOPE_ADVICE}`,
-      access_token_rejected: `GHL rejected the access token (${answer}): re-authorize (ghl-auth login --force) if a refresh does not fix it`,
+      access_token_rejected: `GHL rejected the access token (${answer})`,
     });
   }
   if (status === 403) throw new GhlAuthError('reauthorization_required', `GHL refused access to ${wording.subject} (${answer}): ${wording.otherLocation}`);
   if (status === 400 || status === 404 || status === 422) throw wording.notFound();
-  throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${answer} for ${wording.subject}; the next run will try again`);
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${answer} for ${wording.subject}; ${NEXT_RUN_RETRIES}`);
 }
 
 const SCOPE_ADVICE = 'add contacts.readonly and contacts.write (and locations.readonly to check several locations) to the app and GHL_SCOPES, then re-authorize (ghl-auth login --force)';

@@ -1,5 +1,5 @@
 import { setTimeout as wait } from 'node:timers/promises';
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { timerMs, type Answer } from './retry-policy.js';
 
 /** A burst limit: at most `max` requests in any `intervalMs`. */
@@ -150,7 +150,7 @@ function countIn(value: string | undefined): number | undefined {
 function deadlinePassed(resource: string, burst: Burst): GhlAuthError {
   return new GhlAuthError(
     'ghl_unavailable',
-    `${resource}: the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed while waiting for GHL's rate limit (${allowedPerWindow(burst.max)} requests per ${burst.intervalMs} ms); the next run will try again, raise GHL_CHECK_TIMEOUT_SECONDS if this repeats`,
+    `${resource}: the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed while waiting for GHL's rate limit (${allowedPerWindow(burst.max)} requests per ${burst.intervalMs} ms); ${NEXT_RUN_RETRIES}, raise GHL_CHECK_TIMEOUT_SECONDS if this repeats`,
     { cause: new Error('deadline') },
   );
 }

@@ -30,6 +30,8 @@ export interface Runtime<C extends Config = Config> {
 export interface RunEnvironment {
   env: Env;
   envFile: string | undefined;
+  /** The names the env file sets (never their values): which secrets it holds. */
+  fileVariables?: string[];
   cwd: string;
   /** An env file that was named but cannot be read: thrown by configFor, while monitoring makes do with `env`. */
   problem?: unknown;

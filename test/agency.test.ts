@@ -48,6 +48,15 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(box.fake.state.mints.get(LOC), 1);
   });
 
+  it('exchange of an agency code reports the company and how many locations were approved, not "location (none)"', async () => {
+    await start({ locations: agencyLocations(3, { notInstalled: [2] }) });
+    const result = await box.run(['exchange', '--code', box.fake.state.issueCode({ agency: true })]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^company COMP456demo, user type Company$/m);
+    assert.match(result.stdout, /^token type Company \(agency install\): 2 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
+    assert.doesNotMatch(result.stdout, /\(none\)/);
+  });
+
   it('a saved Company token: 3 requests with a fresh mint; an expired one is refreshed once, then minted from', async () => {
     await start();
     await box.writeTokens(3600, { userType: 'Company' });
@@ -173,7 +182,7 @@ describe('agency installs: a Company token, Location tokens minted per location 
     box.fake.fail('locationToken', invalid, invalid);
     const again = await box.run(['check']);
     assert.equal(again.code, 3, again.stderr);
-    assert.match(verdict(again), /Company access token.*re-authorize.*\[reauthorization_required\]$/);
+    assert.match(verdict(again), /GHL rejected the Company access token \(401 "Invalid JWT".*\) even after ghl-auth refreshed it, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
     assert.equal(box.fake.requestsTo('token').length, 1);
   });
 
@@ -201,6 +210,12 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(routes(box), [`GET /contacts/${CONTACT}`, 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
     assert.equal(box.fake.state.mints.get(LOC), 2);
+    // The newly minted one rejected too: the verdict says a new token was tried, so it is no expiry.
+    const invalid = { kind: 'status' as const, status: 401, body: { statusCode: 401, message: 'Invalid JWT' } };
+    box.fake.fail('contact', invalid, invalid);
+    const again = await box.run(['check']);
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(verdict(again), /GHL rejected the access token \(401 "Invalid JWT".*\) even after ghl-auth minted a new Location token, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
   });
 
   it('`token --location` with a Company token prints a Location token for that location, minted once and cached', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { ghlError } from '../src/fake-ghl/server.js';
 import { storeTimings } from '../src/store/timings.js';
-import { collect, Sandbox, verdict } from './helpers.js';
+import { chmodAdvice, collect, Sandbox, verdict } from './helpers.js';
 
 const routes = (box: Sandbox) => box.fake.requests.map((r) => `${r.method} ${r.path}${r.form ? ` ${r.form.grant_type}` : ''}`);
 
@@ -127,6 +127,34 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.deepEqual(await readFile(box.tokensFile), before);
   });
 
+  it('a 401 that survives the refresh it caused: exit 3 saying the token was refreshed and GHL still rejects it', async () => {
+    await box.writeTokens();
+    box.fake.fail('contact', ghlError(401, 'Invalid JWT', 'Unauthorized'), ghlError(401, 'Invalid JWT', 'Unauthorized'));
+    const result = await box.run(['check']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(box.fake.requestsTo('token').map((request) => request.form?.grant_type), ['refresh_token'], 'one refresh, then no more');
+    assert.match(verdict(result), /^ghl-auth: GHL rejected the access token \(401 "Invalid JWT" \(GHL traceId [\w-]+\)\) even after ghl-auth refreshed it, so it is not an expired token: re-authorize \(ghl-auth login --force\) \[reauthorization_required\]$/);
+  });
+
+  it('warns once when the .env holding GHL_CLIENT_SECRET is open to group or others (0644), not at 0600; the exit code is unchanged', async () => {
+    await box.writeTokens();
+    const envFile = await box.writeSecretEnvFile(0o600);
+    const env = { GHL_CLIENT_SECRET: undefined };
+    const owned = await box.run(['check'], { env });
+    assert.equal(owned.code, 0, owned.stderr);
+    assert.deepEqual(chmodAdvice(owned), []);
+    await chmod(envFile, 0o644);
+    const open = await box.run(['check'], { env });
+    assert.equal(open.code, 0, open.stderr);
+    const [warning, ...more] = chmodAdvice(open);
+    assert.deepEqual(more, []);
+    assert.ok(warning?.includes(`${envFile} holds GHL_CLIENT_SECRET and is open to its group or others (mode 644): chmod 600 ${envFile}`), warning);
+    assert.equal(JSON.parse(String(warning)).level, 40, 'a warning in the log');
+    const failing = await box.run(['check'], { env: { ...env, GHL_HEALTH_CHECK_CONTACT_ID: undefined } });
+    assert.equal(failing.code, 2, 'a configuration problem is exit 2 all the same');
+    assert.equal(chmodAdvice(failing).length, 1);
+  });
+
   it('Location is not active: exit 4, tokens kept', async () => {
     await box.writeTokens(-60);
     const before = await readFile(box.tokensFile);
@@ -241,6 +269,29 @@ describe('ghl-auth demo', () => {
       assert.match(result.stdout, /mode 600/);
       assert.match(result.stdout, /0 refresh token\(s\) spent twice/);
       assert.doesNotMatch(result.stdout + result.stderr, /demo-client-secret|"(at|rt)-[0-9a-f]{36}/);
+    } finally {
+      await box.close();
+    }
+  });
+
+  it('piped (`demo | cat`), its output is the story alone: its warnings are lines of it, not JSON log lines', async () => {
+    const box = await Sandbox.create();
+    try {
+      const result = await box.run(['demo']); // stdout and stderr are pipes here, not a terminal
+      assert.equal(result.code, 0, result.stderr);
+      const jsonLines = `${result.stdout}${result.stderr}`.split('\n').filter((line) => {
+        try {
+          return typeof JSON.parse(line) === 'object';
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(jsonLines, []);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^ghl-auth demo, part 1/m);
+      assert.match(result.stdout, /^ {3}log WARN: GHL_AUTHORIZATION_CODE is ignored: a token file exists/m);
+      assert.match(result.stdout, /^ {3}log WARN: GHL answered 400 "Location is not active"/m);
+      assert.match(result.stdout, /^Next, with your own app/m);
     } finally {
       await box.close();
     }

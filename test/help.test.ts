@@ -27,6 +27,11 @@ describe('--help', () => {
     for (const args of [['login'], ['exchange'], ['refresh'], ['tokens', 'import']]) assert.doesNotMatch(help(args), / {2}0 {2}healthy/, args.join(' '));
   });
 
+  it('token is not a cron run: its exit 4 says to try again later, not that the next run will', () => {
+    assert.match(help(['token']), / {2}4 {2}GHL unavailable or failing \(temporary: try again later\)\n/);
+    assert.doesNotMatch(help(['token']), /next run/);
+  });
+
   it("check's cron example avoids minute 0, as the README advises", () => {
     assert.match(help(['check']), /^ {2}17 \*\/6 \* \* \* /m);
   });

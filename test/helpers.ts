@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,14 @@ export class Sandbox {
     return token;
   }
 
+  /** A .env in the run's directory holding the client secret, with `mode`; runs take the secret from it with `env: { GHL_CLIENT_SECRET: undefined }`. */
+  async writeSecretEnvFile(mode: number): Promise<string> {
+    const path = join(this.dir, '.env');
+    await writeFile(path, `GHL_CLIENT_SECRET=${this.fake.state.setup.clientSecret}\n`);
+    await chmod(path, mode); // exactly `mode`, whatever the umask
+    return path;
+  }
+
   async readTokens(): Promise<{ version: number; expiresAt: string; obtainedAt: string; token: Record<string, unknown> }> {
     return JSON.parse(await readFile(this.tokensFile, 'utf8'));
   }
@@ -122,6 +130,9 @@ export function collect(child: ChildProcess, options: RunOptions = {}): Promise<
     }),
   );
 }
+
+/** The lines of a run's output that advise `chmod 600`: the warning about an env file others may read. */
+export const chmodAdvice = (result: RunResult) => `${result.stdout}${result.stderr}`.split('\n').filter((line) => line.includes('chmod 600'));
 
 /** The last line the CLI wrote to stderr: its one-line verdict on a failed run. */
 export function verdict(result: RunResult): string {

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
+import { agencyLocations } from '../src/fake-ghl/setup.js';
 import { collect, Sandbox, unusedPort, verdict, type RunOptions, type RunResult } from './helpers.js';
 
 interface Login {
@@ -93,6 +94,21 @@ describe('ghl-auth login', () => {
     assert.match(result.stdout, /scopes contacts\.readonly contacts\.write/);
     assert.match(result.stdout, /access token expires \d{4}-\d\d-\d\dT.*\(in 23 h 59 min\)/);
     assert.equal(result.stderr, '', 'no warnings for a complete, matching token');
+  });
+
+  it('an agency install: the page and the report name the company and how many locations were approved, not "location (none)"', async () => {
+    box = await Sandbox.create({ redirectUri: `http://127.0.0.1:${await unusedPort()}/oauth/callback`, locations: agencyLocations(3) });
+    const login = startLogin(box, []);
+    const url = await login.url;
+    const answer = await redirect(url, { code: box.fake.state.issueCode({ agency: true }), state: String(url.searchParams.get('state')) });
+    assert.equal(answer.status, 200);
+    assert.match(answer.page, /authorized company COMP456demo \(agency install: 3 location\(s\) approved\) and saved its tokens/);
+    const result = await login.result;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await box.readTokens()).token.userType, 'Company');
+    assert.match(result.stdout, /^company COMP456demo, user type Company$/m);
+    assert.match(result.stdout, /^token type Company \(agency install\): 3 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
+    assert.doesNotMatch(answer.page + result.stdout, /\(none\)/);
   });
 
   it('a forged or missing state gets a 400 and nothing is exchanged; the listener keeps waiting', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { writeLastRun, type LocationRecord } from '../src/monitoring/last-run.js';
-import { Sandbox, verdict } from './helpers.js';
+import { chmodAdvice, Sandbox, verdict } from './helpers.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -175,6 +175,25 @@ describe('ghl-auth status', () => {
     assert.equal((await box.run(['status'])).code, 0, 'a login after the failure made the connection usable again');
   });
 
+  it('warns on stderr when the .env holding GHL_CLIENT_SECRET is open to group or others (0644), not at 0600; the exit code is unchanged', async () => {
+    await box.writeTokens();
+    const envFile = await box.writeSecretEnvFile(0o600);
+    const env = { GHL_CLIENT_SECRET: undefined };
+    const owned = await box.run(['status'], { env });
+    assert.equal(owned.code, 0, owned.stderr);
+    assert.deepEqual(chmodAdvice(owned), []);
+    await chmod(envFile, 0o644);
+    const open = await box.run(['status', '--json'], { env });
+    assert.equal(open.code, 0, open.stderr);
+    assert.equal(JSON.parse(open.stdout).usable, true, 'stdout is the report alone');
+    assert.deepEqual(chmodAdvice(open), open.stderr.trim().split('\n'), 'one line, on stderr');
+    assert.ok(open.stderr.includes(`holds GHL_CLIENT_SECRET and is open to its group or others (mode 644): chmod 600 ${envFile}`), open.stderr);
+    await obtainedDaysAgo(370);
+    const dead = await box.run(['status'], { env });
+    assert.equal(dead.code, 3, 'a refresh token past its year is exit 3 all the same');
+    assert.equal(chmodAdvice(dead).length, 1);
+  });
+
   it("warns as the refresh token nears GHL's one-year limit, and calls it dead after", async () => {
     await box.writeTokens();
     await obtainedDaysAgo(340);
@@ -206,7 +225,7 @@ describe('ghl-auth status: Company tokens and the last check per location', () =
     await writeCompanyTokens();
     const text = await box.run(['status']);
     assert.equal(text.code, 0, text.stdout + text.stderr);
-    assert.match(text.stdout, /^location +\(none\) \(company COMP456demo\), user type Company$/m);
+    assert.match(text.stdout, /^company +COMP456demo, user type Company$/m);
     assert.match(text.stdout, /^token type +Company \(agency install\): 3 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo among them$/m);
     const json = JSON.parse((await box.run(['status', '--json'])).stdout);
     assert.deepEqual(

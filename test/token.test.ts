@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ghlError } from '../src/fake-ghl/server.js';
 import { collect, Sandbox, verdict, type RunResult } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -108,6 +109,25 @@ describe('ghl-auth token (built CLI, stand-in GHL)', () => {
     assert.deepEqual(box.fake.requestsTo('locationToken'), []);
   });
 
+  it('a temporary failure says to try again later, never "the next run": a program asked, not cron', async () => {
+    await box.writeTokens(-60);
+    box.fake.fail('token', ghlError(400, 'Something unexpected'));
+    const odd = await token();
+    assert.equal(odd.code, 4, odd.stderr);
+    assert.match(verdict(odd), /^ghl-auth: GHL answered the token request with 400 "Something unexpected" \(GHL traceId [\w-]+\); try again later \[ghl_unexpected_response\]$/);
+    await box.writeTokens(3600, { userType: 'Company' });
+    box.fake.state.locationActive = false;
+    const inactive = await token();
+    assert.equal(inactive.code, 4, inactive.stderr);
+    assert.match(verdict(inactive), /location is not active .*; tokens were kept, try again later \[location_inactive\]$/);
+    await box.writeTokens(-60);
+    box.fake.fail('token', { kind: 'status', status: 200, body: { ...box.fake.state.issueTokens(), access_token: undefined } });
+    const unusable = await token();
+    assert.equal(unusable.code, 4, unusable.stderr);
+    assert.match(verdict(unusable), /the new refresh token was saved, due at once, so the next check or `token` refreshes with it/);
+    assert.doesNotMatch(odd.stderr + inactive.stderr + unusable.stderr, /next run/);
+  });
+
   it('no token file: exit 2; a dead refresh token: exit 3; logs stay on stderr', async () => {
     const missing = await token();
     assert.equal(missing.code, 2);
@@ -137,7 +157,7 @@ describe("getAccessToken() from a program that installed the package (npm pack, 
 try {
   process.stdout.write(JSON.stringify(await getAccessToken(JSON.parse(process.argv[2] ?? '{}'))));
 } catch (error) {
-  process.stdout.write(JSON.stringify({ typed: error instanceof GhlAuthError, code: error.code, exitCode: exitCodeOf(error) }));
+  process.stdout.write(JSON.stringify({ typed: error instanceof GhlAuthError, code: error.code, exitCode: exitCodeOf(error), message: error.message }));
 }
 `,
     );
@@ -155,9 +175,20 @@ try {
     return JSON.parse(result.stdout) as Record<string, unknown>;
   };
 
+  const failure = ({ typed, code, exitCode }: Record<string, unknown>) => ({ typed, code, exitCode });
+
   it('fails with a typed error carrying the stable code', async () => {
-    assert.deepEqual(await consumer(), { typed: true, code: 'token_file_missing', exitCode: 2 });
-    assert.deepEqual(await consumer({ minTtlSeconds: 86_400 }), { typed: true, code: 'configuration', exitCode: 2 });
+    assert.deepEqual(failure(await consumer()), { typed: true, code: 'token_file_missing', exitCode: 2 });
+    assert.deepEqual(failure(await consumer({ minTtlSeconds: 86_400 })), { typed: true, code: 'configuration', exitCode: 2 });
+  });
+
+  it('a temporary failure says to try again later, never "the next run"', async () => {
+    await box.writeTokens(-60);
+    box.fake.fail('token', ghlError(400, 'Something unexpected'));
+    const failed = await consumer();
+    assert.deepEqual(failure(failed), { typed: true, code: 'ghl_unexpected_response', exitCode: 4 });
+    assert.match(String(failed.message), /^GHL answered the token request with 400 "Something unexpected" \(GHL traceId [\w-]+\); try again later$/);
+    box.fake.requests.length = 0; // the box is shared: the next test counts the requests it causes
   });
 
   it('its types resolve by name and describe the answer (tsc against the installed copy)', async () => {

@@ -103,7 +103,7 @@ describe('ghl-auth tokens import', () => {
     const result = await box.run(['tokens', 'import', '-'], { stdin: JSON.stringify(company) });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual((await box.readTokens()).token, company, 'every field kept');
-    assert.match(result.stdout, /^location \(none\) \(company COMP456demo\), user type Company$/m);
+    assert.match(result.stdout, /^company COMP456demo, user type Company$/m);
     assert.match(result.stdout, /^token type Company \(agency install\): 2 location\(s\) approved at install, GHL_LOCATION_ID LOC123demo NOT among them$/m);
     assert.match(result.stderr, /^warning: GHL_LOCATION_ID LOC123demo is not among the 2 locations approved when the app was installed/m);
 

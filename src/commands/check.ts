@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { checkSummary, runCheck, type CheckResult } from '../check.js';
 import { CREDENTIALS, parseMonitoringSettings } from '../config.js';
 import type { HttpClient } from '../http-client.js';
+import { warnIfEnvFileOpen } from '../env-file-mode.js';
 import { createLogger } from '../logger.js';
 import { RunMonitor } from '../monitoring/run-monitor.js';
 import { describeFailure } from '../run-report.js';
@@ -25,6 +26,7 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   if (options.metricsFile) settings.metricsFile = resolve(environment.cwd, options.metricsFile);
   const secrets = new SecretRegistry();
   const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY) && !options.json, secrets, fd: options.json ? 2 : 1 });
+  warnIfEnvFileOpen(environment, log);
   const monitor = RunMonitor.start(settings, log);
   let http: HttpClient | undefined;
   let result: CheckResult;

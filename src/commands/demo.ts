@@ -1,12 +1,13 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { checkSummary, runCheck, type CheckResult } from '../check.js';
 import { CREDENTIALS, parseConfig, type Env } from '../config.js';
 import { FakeGhl } from '../fake-ghl/server.js';
 import { agencyLocations } from '../fake-ghl/setup.js';
 import { refreshNow } from '../lifecycle/obtain.js';
-import { createLogger, tokenHint, type Logger } from '../logger.js';
+import { tokenHint, type Logger } from '../logger.js';
 import { assembleRuntime } from '../runtime.js';
 
 type Say = (line: string) => void;
@@ -18,10 +19,23 @@ type Say = (line: string) => void;
  */
 export async function demoCommand(options: { agency?: boolean } = {}): Promise<void> {
   const say: Say = (line) => process.stdout.write(`${line}\n`);
-  const log = await createLogger({ level: 'warn', service: 'ghl-auth-demo', pretty: Boolean(process.stdout.isTTY) });
+  const log = storyLog(say);
   if (!options.agency) await inStandIn({}, (fake, dir) => locationDemo(fake, dir, log, say));
   await inStandIn({ locations: agencyLocations(3, { inactive: [2] }) }, (fake, dir) => agencyDemo(fake, dir, log, say));
   say('Next, with your own app: copy .env.example to .env, fill it in, then run `npx ghl-auth login` (see README).');
+}
+
+/**
+ * The runs' warnings as lines of the story, under the step that met them, the same on a terminal and
+ * in a pipe (a JSON log line there would break the narrative). The message alone: it names what the
+ * fields say, and the fields are where a real run's log keeps (and redacts) the details.
+ */
+function storyLog(say: Say): Logger {
+  const write = (line: string) => {
+    const { level, msg } = JSON.parse(line) as { level: number; msg?: string };
+    say(`   log ${(pino.levels.labels[level] ?? String(level)).toUpperCase()}: ${msg ?? ''}`);
+  };
+  return pino({ level: 'warn', base: null, timestamp: false }, { write });
 }
 
 async function inStandIn(setup: Parameters<typeof FakeGhl.start>[0], demo: (fake: FakeGhl, dir: string) => Promise<void>): Promise<void> {

@@ -5,6 +5,7 @@ import { readPastedCode } from '../login/paste.js';
 import { authorizationUrl, newState } from '../oauth/authorization-url.js';
 import { assembleRuntime, createRuntime, type GlobalOptions } from '../runtime.js';
 import { assertReplaceable, authorizeWithCode, type Replaced } from '../lifecycle/replace.js';
+import { describeAuthorized } from '../tokens/token-reach.js';
 import { reportSaved } from './report-saved.js';
 
 export interface LoginOptions {
@@ -43,7 +44,7 @@ export async function loginCommand(globals: GlobalOptions, options: LoginOptions
         process.stdout.write(`Waiting for GHL's redirect to ${redirectUri.href} (up to ${options.timeout} s)...\n`);
       },
       authorize,
-      describe: ({ stored }) => `ghl-auth authorized location ${stored.token.locationId ?? '(none)'} and saved its tokens.`,
+      describe: ({ stored }) => `ghl-auth authorized ${describeAuthorized(stored)} and saved its tokens.`,
     });
   } else {
     show();

@@ -1,4 +1,5 @@
 import { CREDENTIALS } from '../config.js';
+import { warnIfEnvFileOpen } from '../env-file-mode.js';
 import { GhlAuthError } from '../errors.js';
 import { readLastRun } from '../monitoring/last-run.js';
 import { verifyClient } from '../oauth/verify-client.js';
@@ -16,7 +17,8 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
   try {
     const environment = loadEnvironment(globals);
     // Logs go to stderr: stdout is the report, and --json must parse.
-    const { config, store, now, http } = await createRuntime(globals, [], { environment, logFd: 2 });
+    const { config, store, now, http, log } = await createRuntime(globals, [], { environment, logFd: 2 });
+    warnIfEnvFileOpen(environment, log);
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
     nowMs = now();

@@ -1,4 +1,5 @@
 import { accessTokenFor } from '../lifecycle/access-token.js';
+import { forCaller } from '../caller-wording.js';
 import { CREDENTIALS } from '../config.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 
@@ -15,6 +16,6 @@ export interface TokenOptions {
  */
 export async function tokenCommand(globals: GlobalOptions, options: TokenOptions): Promise<void> {
   const runtime = await createRuntime(globals, CREDENTIALS, { logFd: 2 });
-  const token = await accessTokenFor(runtime, { location: options.location, minTtlSeconds: options.minTtl });
+  const token = await forCaller(accessTokenFor(runtime, { location: options.location, minTtlSeconds: options.minTtl }));
   process.stdout.write(options.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
 }

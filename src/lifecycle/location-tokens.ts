@@ -2,7 +2,7 @@ import { GhlAuthError, hasCode } from '../errors.js';
 import { mintLocationToken, type LocationToken } from '../oauth/location-token.js';
 import { mergeLocationTokens, readLocationTokens } from '../store/location-token-cache.js';
 import type { StoredTokens } from '../tokens/stored-tokens.js';
-import { reauthorizeOn401, refreshAfterRejection, type LifecycleDeps } from './obtain.js';
+import { reauthorizeOn401, REFRESHED, refreshAfterRejection, type LifecycleDeps } from './obtain.js';
 
 /** The deadline and client of one part of a run (a location's check), which grants within it use. */
 export type Scope = Pick<LifecycleDeps, 'http' | 'signal'>;
@@ -80,9 +80,9 @@ export class LocationTokens {
     try {
       return await call(used.token.access_token);
     } catch (error) {
-      if (!hasCode(error, 'access_token_rejected') || used !== this.companyAtStart) throw reauthorizeOn401(error);
+      if (!hasCode(error, 'access_token_rejected') || used !== this.companyAtStart) throw reauthorizeOn401(error, REFRESHED);
       const refreshed = await this.refreshCompany(used, scope);
-      return call(refreshed.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again)));
+      return call(refreshed.token.access_token).catch((again: unknown) => Promise.reject(reauthorizeOn401(again, REFRESHED)));
     }
   }
 

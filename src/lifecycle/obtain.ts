@@ -1,5 +1,5 @@
 import type { ConfigWith, Credentials } from '../config.js';
-import { GhlAuthError, hasCode } from '../errors.js';
+import { GhlAuthError, hasCode, NEXT_RUN_RETRIES } from '../errors.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
@@ -95,7 +95,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   }
   try {
     await store.reserveSave();
-    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', 'the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, the next run tries again');
+    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', `the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, ${NEXT_RUN_RETRIES}`);
   } catch (error) {
     await store.releaseClaim();
     throw error;
@@ -156,9 +156,16 @@ export async function saveTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, sto
   return stored;
 }
 
-/** A 401 that survives a refresh is not the token's age: a human has to look. */
-export function reauthorizeOn401(error: unknown): unknown {
-  return hasCode(error, 'access_token_rejected') ? new GhlAuthError('reauthorization_required', error.message, { cause: error }) : error;
+/** How a token rejected by GHL was renewed, when that was a refresh (refreshAfterRejection). */
+export const REFRESHED = 'ghl-auth refreshed it';
+
+/**
+ * A 401 that survives a new token is not the token's age: a human has to look. `renewed` says how the
+ * token was replaced ("ghl-auth refreshed it"), so nobody takes it for a token that merely expired.
+ */
+export function reauthorizeOn401(error: unknown, renewed: string): unknown {
+  if (!hasCode(error, 'access_token_rejected')) return error;
+  return new GhlAuthError('reauthorization_required', `${error.message} even after ${renewed}, so it is not an expired token: re-authorize (ghl-auth login --force)`, { cause: error });
 }
 
 export function missingTokenFile(path: string): GhlAuthError {

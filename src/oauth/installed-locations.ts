@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GhlAuthError } from '../errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from '../errors.js';
 import { describeAnswer, ghlMessage } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { bearer, companyResource, companyTokenRejected, refusal401 } from '../location-api.js';
@@ -31,7 +31,7 @@ export function validateInstalledLocations(response: HttpResponse, appId: string
   const answer = describeAnswer(response);
   if (status >= 200 && status < 300) {
     const parsed = pageSchema.safeParse(body);
-    if (!parsed.success) throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} to the list of installed locations with a body its API does not describe; the next run will try again`);
+    if (!parsed.success) throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} to the list of installed locations with a body its API does not describe; ${NEXT_RUN_RETRIES}`);
     const installed = parsed.data.locations.filter((location) => location.isInstalled !== false);
     return { locations: installed.map((location) => ({ locationId: location._id, name: location.name ?? null })), pageLength: parsed.data.locations.length, count: parsed.data.count };
   }
@@ -46,7 +46,7 @@ export function validateInstalledLocations(response: HttpResponse, appId: string
   if (status >= 400 && status < 500) {
     throw new GhlAuthError('configuration', `GHL refused to list the locations of app ${appId} (${answer}): set GHL_APP_ID to your app's id (the part of the client id before '-'), or list the locations in GHL_CHECK_LOCATIONS`);
   }
-  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the list of installed locations with ${answer}; the next run will try again`);
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the list of installed locations with ${answer}; ${NEXT_RUN_RETRIES}`);
 }
 
 /** Every location where the app is installed, page by page. */

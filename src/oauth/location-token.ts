@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GhlAuthError } from '../errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from '../errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { bearer, companyResource, companyTokenRejected, refusal401, WRONG_TOKEN_TYPE } from '../location-api.js';
@@ -34,7 +34,7 @@ export function validateLocationToken(response: HttpResponse, companyId: string,
   if (status >= 200 && status < 300) {
     const parsed = mintedSchema.safeParse(body);
     if (!parsed.success || (parsed.data.locationId !== undefined && parsed.data.locationId !== locationId)) {
-      throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} to the Location token request for ${locationId} without a usable token for that location; the next run will try again`);
+      throw new GhlAuthError('ghl_unexpected_response', `GHL answered ${status} to the Location token request for ${locationId} without a usable token for that location; ${NEXT_RUN_RETRIES}`);
     }
     const { access_token: accessToken, expires_in: expiresIn, scope } = parsed.data;
     const expiresAt = new Date(receivedAt + Math.min(expiresIn, MAX_ACCESS_TOKEN_SECONDS) * 1000).toISOString();
@@ -56,7 +56,7 @@ export function validateLocationToken(response: HttpResponse, companyId: string,
       `GHL would not mint a Location token for ${locationId} (${answer}): the app is not installed there, or it is not a location of company ${companyId}; install the app there from the agency view, or remove it from GHL_CHECK_LOCATIONS / GHL_LOCATION_ID`,
     );
   }
-  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the Location token request for ${locationId} with ${answer}; the next run will try again`);
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the Location token request for ${locationId} with ${answer}; ${NEXT_RUN_RETRIES}`);
 }
 
 export async function mintLocationToken(http: HttpClient, companyToken: string, companyId: string, locationId: string, now: () => number): Promise<LocationToken> {

@@ -41,7 +41,7 @@ export function readTokenAnswer(status: number, body: unknown): TokenAnswer | un
   if (odd.length === 0) return { token: token as TokenResponse };
   const dueNow = token.expires_in === 0;
   const saved = dueNow
-    ? 'the new refresh token was saved, due at once, so the next run refreshes with it'
+    ? 'the new refresh token was saved, due at once, so the next check or `token` refreshes with it'
     : `the new tokens were saved without ${odd.length > 1 ? 'those fields' : 'that field'}`;
   const problem = new GhlAuthError(
     'ghl_unexpected_response',

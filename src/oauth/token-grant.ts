@@ -1,4 +1,4 @@
-import { GhlAuthError } from '../errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from '../errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
 import { tokenResponseSchema, type TokenResponse } from '../tokens/stored-tokens.js';
@@ -41,7 +41,7 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
     if (answer) return { ...answer, receivedAt };
     const parsed = tokenResponseSchema.safeParse(body);
     // A success status means GHL may have spent the token: only the next run can tell.
-    const next = grant === 'refresh_token' ? 'the next run will try again; if it says Invalid grant, re-authorize' : 'if this repeats, re-authorize';
+    const next = grant === 'refresh_token' ? `${NEXT_RUN_RETRIES}; if it says Invalid grant, re-authorize` : 'if this repeats, re-authorize';
     throw new GhlAuthError(
       'ghl_unexpected_response',
       `GHL answered the token request with ${status} but no usable token (missing or invalid: ${(parsed.error?.issues ?? []).map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
@@ -66,7 +66,7 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
       `GHL rejected the token request (${answer}): check GHL_CLIENT_ID, GHL_CLIENT_SECRET, GHL_REDIRECT_URI and GHL_USER_TYPE against your marketplace app`,
     );
   }
-  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; the next run will try again`);
+  throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; ${NEXT_RUN_RETRIES}`);
 }
 
 const REAUTHORIZE =

@@ -7,7 +7,7 @@ import { judgeTokens, missingScopes, problemsIn, refreshTokenDeadAt, warningsIn 
 import { locationTable } from './location-table.js';
 import type { RefreshClaim } from '../store/token-store.js';
 import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
-import { describeReach, reachOf, type TokenReach } from './token-reach.js';
+import { describeReach, holderOf, reachOf, type TokenReach } from './token-reach.js';
 
 /** Everything `status` shows; never a token. */
 export interface TokenStatus extends TokenReach {
@@ -100,9 +100,10 @@ export function judgeClient(status: TokenStatus, verdict: ClientVerdict): void {
 /** The human form: one fact per line. */
 export function formatStatus(status: TokenStatus, nowMs: number): string {
   const last = status.lastCheck;
+  const [holder, holding] = holderOf(status, status.tokenType);
   const rows: [string, string][] = [
     ['token file', status.tokensFile],
-    ['location', `${status.locationId ?? '(none)'}${status.companyId ? ` (company ${status.companyId})` : ''}, user type ${status.userType ?? 'unknown'}`],
+    [holder, `${holding}, user type ${status.userType ?? 'unknown'}`],
     ['token type', describeReach(status, status.locationId)],
     ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent === null ? 'unknown' : status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],
     ['access token', `${status.accessToken.expired ? 'expired' : 'expires'} ${status.accessToken.expiresAt} (${status.accessToken.expiresIn})`],

@@ -29,3 +29,20 @@ export function describeReach(reach: TokenReach, tokenLocationId: string | null 
   const configured = reach.configuredLocationId ? `GHL_LOCATION_ID ${reach.configuredLocationId} ${reach.configuredLocationApproved ? 'among them' : 'NOT among them'}` : 'GHL_LOCATION_ID not set';
   return `Company (agency install): ${reach.approvedLocationCount} location(s) approved at install, ${configured}`;
 }
+
+/**
+ * Whom GHL issued the token to, as a label and its value: a Location token's location (and company),
+ * or a Company token's company: it has no location, so "location (none)" would hide what it is.
+ */
+export function holderOf(ids: { locationId?: string | null; companyId?: string | null }, tokenType: TokenType): ['location' | 'company', string] {
+  if (tokenType === 'Company') return ['company', ids.companyId ?? '(not reported)'];
+  return ['location', `${ids.locationId ?? '(none)'}${ids.companyId ? ` (company ${ids.companyId})` : ''}`];
+}
+
+/** login's page in one phrase: "location LOC1 (company C1)", "company C1 (agency install: 3 location(s) approved)". */
+export function describeAuthorized(stored: StoredTokens): string {
+  const reach = reachOf(stored, undefined);
+  const [label, value] = holderOf(stored.token, reach.tokenType);
+  if (reach.tokenType === 'Location') return `${label} ${value}`;
+  return `${label} ${value} (agency install${reach.approvedLocationCount === null ? '' : `: ${reach.approvedLocationCount} location(s) approved`})`;
+}
