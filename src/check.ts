@@ -6,7 +6,7 @@ import { GhlAuthError } from './errors.js';
 import { withDefaults } from './http-client.js';
 import { locationResource } from './location-api.js';
 import type { LocationToken } from './oauth/location-token.js';
-import { timerMs } from './retry-policy.js';
+import { deadlineIn } from './deadline.js';
 import { LocationTokens, type Scope } from './lifecycle/location-tokens.js';
 import { obtainAccessToken, REFRESHED, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
@@ -65,8 +65,8 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   /** One location's check: it throws what went wrong there, which mapSettled keeps beside the others' results. */
   const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
     // Each location has the whole deadline for itself, so the run's bound grows with the agency (README "Agencies").
-    const signal = AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000));
-    const scope: Scope = { signal, http: withDefaults(deps.http, { signal }) };
+    const deadline = deadlineIn(config.checkTimeoutSeconds * 1000);
+    const scope: Scope = { deadline, http: withDefaults(deps.http, { signal: deadline.signal }) };
     const http = withDefaults(scope.http, { resource: locationResource(location.locationId) });
     const access = agency ? mintedAccess(agency, location.locationId, scope) : storedAccess({ ...deps, ...scope }, () => stored, (next) => (stored = next));
     const contactId = location.health ? config.contactId : location.contactId;

@@ -7,6 +7,13 @@ import type { RateLimiter } from './rate-limit.js';
 import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
 
+/**
+ * How long a request that spends a single-use credential waits for its answer once sent, whatever
+ * the run's deadline: GHL has likely spent the credential by then, and its answer holds the only
+ * copy of the new pair. Such a request is started only with time left (ONE_TIME_MIN_LEFT_MS).
+ */
+export const ONE_TIME_ANSWER_MS = 60_000;
+
 /** Far above any answer GHL or a monitoring service gives. Counted after decompression, so a gzip bomb stops here. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
@@ -21,9 +28,9 @@ export interface HttpRequest {
   /** Sent as is, with the Content-Type the caller sets in `headers`. */
   raw?: string;
   /**
-   * The request spends a single-use credential (a code, a refresh token). It is never abandoned for
-   * slowness while the deadline allows: a retry after GHL processed it would present a spent
-   * credential and lose the connection.
+   * The request spends a single-use credential (a code, a refresh token). Once sent it is bounded by
+   * ONE_TIME_ANSWER_MS alone, not by the deadline: an answer dropped after GHL processed the request
+   * loses the pair it issued, and a retry would present a spent credential.
    */
   singleUse?: boolean;
   /** How logs and errors name the request when its URL is itself a secret (a webhook). */
@@ -88,24 +95,28 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function tryOnce(request: HttpRequest, signal: AbortSignal): Promise<Tried> {
     const http = await instance();
     const answered = request.resource ? await limiter?.acquire(request.resource, signal) : undefined;
-    const attemptTimer = request.singleUse ? undefined : AbortSignal.timeout(timerMs(policy.attemptTimeoutMs));
+    if (signal.aborted) {
+      answered?.();
+      return { failure: 'deadline', deadline: true };
+    }
+    const attemptTimer = AbortSignal.timeout(timerMs(request.singleUse ? ONE_TIME_ANSWER_MS : policy.attemptTimeoutMs));
     try {
       const response = await http.request<string>({
         method: request.method,
         url: request.path,
         headers: request.headers,
         data: request.form ? new URLSearchParams(request.form) : (request.raw ?? request.json),
-        signal: attemptTimer ? AbortSignal.any([signal, attemptTimer]) : signal,
+        signal: request.singleUse ? attemptTimer : AbortSignal.any([signal, attemptTimer]),
       });
       answered?.();
       attemptsByOutcome[outcomeOf(response.status)] += 1;
       return { response };
     } catch (error) {
-      if (signal.aborted) return { failure: 'deadline', deadline: true };
+      if (signal.aborted && !request.singleUse) return { failure: 'deadline', deadline: true };
       const { code, message } = error as { code?: string; message?: string };
       if (!code) throw error; // not a transport failure: a bug
       attemptsByOutcome.network_error += 1;
-      if (attemptTimer?.aborted) return { failure: `no answer within ${policy.attemptTimeoutMs} ms` };
+      if (attemptTimer.aborted) return { failure: `no answer within ${request.singleUse ? ONE_TIME_ANSWER_MS : policy.attemptTimeoutMs} ms` };
       if (/maxContentLength/.test(String(message))) return { failure: 'too large', tooLarge: true };
       return { failure: code };
     }

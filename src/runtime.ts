@@ -3,7 +3,8 @@ import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRateLimiter } from './rate-limit.js';
-import { GHL_RETRY_POLICY, timerMs } from './retry-policy.js';
+import { deadlineIn, type Deadline } from './deadline.js';
+import { GHL_RETRY_POLICY } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
 import { storeTimings } from './store/timings.js';
 import { TokenStore } from './store/token-store.js';
@@ -20,8 +21,8 @@ export interface Runtime<C extends Config = Config> {
   log: Logger;
   store: TokenStore;
   now: () => number;
-  /** Ends with the run's deadline (GHL_CHECK_TIMEOUT_SECONDS): nothing is spent after it. */
-  signal: AbortSignal;
+  /** The run's deadline (GHL_CHECK_TIMEOUT_SECONDS): no single-use credential is spent too close to it. */
+  deadline: Deadline;
   /** Every secret this run knows; what it shows of GHL's answers is scrubbed through it. */
   secrets: SecretRegistry;
 }
@@ -80,12 +81,12 @@ export async function createRuntime<R extends Requirement = never>(options: Glob
 export function assembleRuntime<C extends Config>(config: C, log: Logger, secrets = new SecretRegistry()): Runtime<C> {
   secrets.add(config.clientSecret, config.authorizationCode);
   // The run's deadline (GHL_CHECK_TIMEOUT_SECONDS) aborts every request and backoff.
-  const signal = AbortSignal.timeout(timerMs(config.checkTimeoutSeconds * 1000));
+  const deadline = deadlineIn(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({
     baseUrl: config.apiBaseUrl,
     service: 'GHL',
     policy: GHL_RETRY_POLICY,
-    signal,
+    signal: deadline.signal,
     log,
     userAgent: `ghl-auth/${VERSION}`,
     secrets,
@@ -93,5 +94,5 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     // One per run: every location's requests, and the company's, are paced against GHL's burst limit.
     limiter: createRateLimiter(),
   });
-  return { config, log, http, signal, secrets, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
+  return { config, log, http, deadline, secrets, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
 }

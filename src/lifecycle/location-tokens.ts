@@ -5,7 +5,7 @@ import type { StoredTokens } from '../tokens/stored-tokens.js';
 import { reauthorizeOn401, REFRESHED, refreshAfterRejection, type LifecycleDeps } from './obtain.js';
 
 /** The deadline and client of one part of a run (a location's check), which grants within it use. */
-export type Scope = Pick<LifecycleDeps, 'http' | 'signal'>;
+export type Scope = Pick<LifecycleDeps, 'http' | 'deadline'>;
 
 /**
  * Location tokens for an agency install: taken from the cache while they outlive `minTtlSeconds`,

@@ -1,5 +1,6 @@
 import type { ConfigWith, Credentials } from '../config.js';
 import { GhlAuthError, hasCode, NEXT_RUN_RETRIES } from '../errors.js';
+import { oneTimeMinLeftMs, type Deadline } from '../deadline.js';
 import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
@@ -15,8 +16,8 @@ export interface LifecycleDeps {
   http: HttpClient;
   log: Logger;
   now: () => number;
-  /** Ends with the run's deadline; nothing is spent once it has. */
-  signal?: AbortSignal;
+  /** The run's (or a location's) deadline: a single-use credential is sent only with time left for the answer. */
+  deadline?: Deadline;
 }
 
 export type TokenAction = 'reused' | 'exchanged' | 'refreshed';
@@ -76,6 +77,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
     throw new GhlAuthError('configuration', 'GHL_REDIRECT_URI is required to exchange GHL_AUTHORIZATION_CODE: set it to the redirect URI registered for your app');
   }
   await store.reserveSave();
+  if (tooLateToSpend(deps)) throw tooLate(deps, 'exchange the authorization code', 'the code is unused');
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
   const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
   return saveThenJudge(deps, result, 'the authorization code');
@@ -95,7 +97,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   }
   try {
     await store.reserveSave();
-    if (deps.signal?.aborted) throw new GhlAuthError('ghl_unavailable', `the run deadline (GHL_CHECK_TIMEOUT_SECONDS) passed before the refresh could be sent; the token is unspent, ${NEXT_RUN_RETRIES}`);
+    if (tooLateToSpend(deps)) throw tooLate(deps, 'send the refresh', 'the token is unspent');
   } catch (error) {
     await store.releaseClaim();
     throw error;
@@ -116,6 +118,17 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
     throw error;
   }
   return saveThenJudge(deps, result, 'the refresh token');
+}
+
+/** Too little of the deadline left for a one-time request's answer to be due within it. */
+const tooLateToSpend = ({ deadline, config }: LifecycleDeps) => deadline !== undefined && deadline.remainingMs() < oneTimeMinLeftMs(config.checkTimeoutSeconds);
+
+function tooLate({ deadline, config }: LifecycleDeps, what: string, unspent: string): GhlAuthError {
+  const left = Math.round(deadline?.remainingMs() ?? 0);
+  return new GhlAuthError(
+    'ghl_unavailable',
+    `only ${left} ms of the run deadline (GHL_CHECK_TIMEOUT_SECONDS) were left, less than the ${oneTimeMinLeftMs(config.checkTimeoutSeconds)} ms an answer may need, so ghl-auth did not ${what}; ${unspent}, ${NEXT_RUN_RETRIES}`,
+  );
 }
 
 /** A new pair is saved first, however odd GHL's answer was: what was wrong is thrown only then. */
