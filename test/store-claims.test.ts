@@ -78,6 +78,19 @@ describe('refresh claims', () => {
     assert.ok('claimPath' in (await store.claimRefresh(current)));
   });
 
+  it("a claim made late in a long run carries a deadline from its own creation, not from the run start", async () => {
+    const { path } = await fresh(pair(1));
+    let clock = Date.parse('2026-06-01T00:00:00.000Z');
+    const store = new TokenStore(path, silent, { timings: { ...fast.timings, claimMs: 60_000 }, now: () => clock });
+    const current = (await store.read()) as StoredTokens;
+    clock += 10 * 60_000; // an agency run ten minutes in, far past its first deadline
+    const outcome = await store.claimRefresh(current);
+    assert.ok('claimPath' in outcome);
+    const claim = JSON.parse(await readFile(outcome.claimPath, 'utf8')) as { startedAt: string; deadline: string };
+    assert.equal(claim.startedAt, new Date(clock).toISOString());
+    assert.equal(claim.deadline, new Date(clock + 60_000).toISOString());
+  });
+
   it('a run that claims after another saved a new pair sends nothing and uses that pair', async () => {
     const { dir, path } = await fresh(pair(1));
     const late = new TokenStore(path, silent, fast);

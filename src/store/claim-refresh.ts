@@ -60,7 +60,7 @@ function busy(input: ClaimInput, verdict: Extract<ClaimVerdict, { kind: 'busy' }
   const who = claim ? `pid ${claim.pid} on ${claim.host}, started ${claim.startedAt}` : `claim ${verdict.path}, still being written`;
   const judge = verdict.certain
     ? `it is still running (stopped or stuck?); if it is stuck, end it (kill ${claim?.pid ?? ''}) and the next run takes over`
-    : `it runs in another container or on another host, so it cannot be checked from here; its claim counts until ${claim ? new Date(Date.parse(claim.deadline)).toISOString() : 'it ages out'} plus a grace`;
+    : `it runs in another container or on another host, so it cannot be checked from here; its claim counts until ${verdict.until === undefined ? 'it is a few seconds old' : new Date(verdict.until).toISOString()}`;
   return new GhlAuthError(
     'token_file_locked',
     `another ghl-auth run (${who}) is refreshing the token in ${input.path} and may still send it to GHL; this run did not spend it (waited ${Math.round(input.waitMs / 1000)} s): ${judge}`,

@@ -1,10 +1,13 @@
-import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { GhlAuthError } from '../errors.js';
+import { tempName } from './atomic-file.js';
+import { saveFailureCause } from './save-errors.js';
 import { isCertainlyGone, type Writer } from './writer-identity.js';
 
 /**
- * Written (O_EXCL) before a refresh token is sent, one file per token fingerprint and attempt:
+ * Written before a refresh token is sent, one file per token fingerprint and attempt:
  * `<file>.refreshing-<fingerprint>.<n>`. It never holds the token.
  */
 export interface RefreshClaim {
@@ -14,6 +17,7 @@ export interface RefreshClaim {
   hostId: string; // the writer's scope: boot and pid namespace, or host name
   processStart: string;
   startedAt: string;
+  /** Until when a host that cannot judge the writer's pid counts it as alive (plus a grace). */
   deadline: string;
   /** Set when GHL answered but the pair could not become the token file: where it was kept. */
   keptIn?: string;
@@ -22,54 +26,82 @@ export interface RefreshClaim {
 export type ClaimVerdict =
   /** No claim for this token has a writer that may be alive: attempt `next` may be created. */
   | { kind: 'free'; next: number; abandoned: RefreshClaim | undefined }
-  | { kind: 'busy'; claim: RefreshClaim | undefined; path: string; certain: boolean }
+  | { kind: 'busy'; claim: RefreshClaim | undefined; path: string; certain: boolean; until?: number }
   | { kind: 'kept'; claim: RefreshClaim & { keptIn: string } };
 
-/** The claims beside one token file. Judging them is the store's job; spending is the caller's. */
+export interface ClaimBounds {
+  /** A claim's life from its creation, for hosts that cannot judge its writer: the run's deadline. */
+  claimMs: number;
+  graceMs: number;
+  now: () => number;
+}
+
+/**
+ * A claim is created whole (written and fsynced under a temp name, then hard-linked to its name), so
+ * one that cannot be read was not written by a live run of this version: cleared once this old.
+ */
+export const UNREADABLE_CLAIM_MS = 5_000;
+
+/**
+ * The claims beside one token file. Judging them is the store's job; spending is the caller's.
+ * The rules (docs/design.md): a writer in this boot and pid namespace is judged by its pid alone,
+ * whatever the clocks say; any other by the earlier of its stated deadline and its file's age plus
+ * the claim's life, then a grace; an unreadable claim by its file's age (UNREADABLE_CLAIM_MS).
+ */
 export class RefreshClaims {
   constructor(
     private readonly target: string,
     private readonly self: Writer,
-    private readonly bounds: { deadlineAt: number; graceMs: number; now: () => number },
+    private readonly bounds: ClaimBounds,
   ) {}
 
   async judge(print: string): Promise<ClaimVerdict> {
     const claims = await this.list(print);
     let abandoned: RefreshClaim | undefined;
-    for (const { path, claim } of claims) {
+    for (const { path, claim, mtimeMs } of claims) {
       if (claim?.keptIn) return { kind: 'kept', claim: claim as RefreshClaim & { keptIn: string } };
-      const gone = claim ? await isCertainlyGone({ ...claim, scope: claim.hostId }, this.self) : false;
-      if (gone) abandoned = claim;
-      else if (!(await this.expired(path, claim))) return { kind: 'busy', claim, path, certain: claim?.hostId === this.self.scope };
-      else abandoned = claim;
+      const now = this.bounds.now();
+      if (!claim) {
+        if (mtimeMs !== undefined && now - mtimeMs < UNREADABLE_CLAIM_MS && now >= mtimeMs) return { kind: 'busy', claim, path, certain: false };
+        await rm(path, { force: true });
+        continue;
+      }
+      if (claim.hostId === this.self.scope) {
+        if (!(await isCertainlyGone({ ...claim, scope: claim.hostId }, this.self))) return { kind: 'busy', claim, path, certain: true };
+      } else {
+        const until = this.aliveUntil(claim, mtimeMs);
+        if (now <= until) return { kind: 'busy', claim, path, certain: false, until };
+      }
+      abandoned = claim;
     }
     return { kind: 'free', next: (claims.at(-1)?.n ?? 0) + 1, abandoned };
   }
 
-  /** Creates attempt `n`; undefined when another run created it first. */
+  /** Creates attempt `n` whole; undefined when another run created it first. */
   async create(print: string, n: number): Promise<string | undefined> {
     const path = this.pathOf(print, n);
+    const now = this.bounds.now();
     const claim: RefreshClaim = {
       refreshToken: print,
       pid: this.self.pid,
       host: hostname(),
       hostId: this.self.scope,
       processStart: this.self.processStart,
-      startedAt: new Date(this.bounds.now()).toISOString(),
-      deadline: new Date(this.bounds.deadlineAt).toISOString(),
+      startedAt: new Date(now).toISOString(),
+      deadline: new Date(now + this.bounds.claimMs).toISOString(),
     };
-    const handle = await open(path, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)));
-    if (!handle) return undefined;
+    const temp = tempName(this.target, this.self);
     try {
-      await handle.writeFile(JSON.stringify(claim));
-      await handle.sync();
+      await writeFile(temp, JSON.stringify(claim), { mode: 0o600, flag: 'wx', flush: true });
+      return await link(temp, path).then(
+        () => path,
+        (error: NodeJS.ErrnoException) => (error.code === 'EEXIST' ? undefined : Promise.reject(error)),
+      );
     } catch (error) {
-      await handle.close();
-      await rm(path, { force: true });
-      throw error;
+      throw await cannotClaim(error, path);
+    } finally {
+      await rm(temp, { force: true });
     }
-    await handle.close();
-    return path;
   }
 
   async markKept(path: string, keptIn: string): Promise<void> {
@@ -88,6 +120,13 @@ export class RefreshClaims {
     await Promise.all(names.filter((name) => !print || !name.startsWith(`${this.prefix}${print}.`)).map((name) => rm(join(dirname(this.target), name), { force: true })));
   }
 
+  /** A stated deadline past what the claim's file age allows (a clock years ahead) counts for nothing. */
+  private aliveUntil(claim: RefreshClaim, mtimeMs: number | undefined): number {
+    const stated = Date.parse(claim.deadline);
+    const byAge = mtimeMs === undefined ? -Infinity : mtimeMs + this.bounds.claimMs;
+    return Math.min(Number.isNaN(stated) ? Infinity : stated, byAge) + this.bounds.graceMs;
+  }
+
   private get prefix(): string {
     return `${basename(this.target)}.refreshing-`;
   }
@@ -101,34 +140,33 @@ export class RefreshClaims {
     return entries.filter((name) => name.startsWith(this.prefix) && /^[0-9a-f]+\.\d+$/.test(name.slice(this.prefix.length)));
   }
 
-  private async list(print: string): Promise<{ n: number; path: string; claim: RefreshClaim | undefined }[]> {
+  private async list(print: string): Promise<{ n: number; path: string; claim: RefreshClaim | undefined; mtimeMs: number | undefined }[]> {
     const mine = (await this.names()).filter((name) => name.startsWith(`${this.prefix}${print}.`));
     const claims = await Promise.all(
       mine.map(async (name) => {
         const path = join(dirname(this.target), name);
-        return { n: Number(name.slice(name.lastIndexOf('.') + 1)), path, claim: await readClaim(path) };
+        const [claim, info] = await Promise.all([readClaim(path), stat(path).catch(() => undefined)]);
+        return { n: Number(name.slice(name.lastIndexOf('.') + 1)), path, claim, mtimeMs: info?.mtimeMs };
       }),
     );
     return claims.sort((a, b) => a.n - b.n);
   }
-
-  /**
-   * A writer this host cannot judge (another container or host) counts as alive until its deadline
-   * plus a grace. A claim not yet written (its writer between open and write) is judged by its age.
-   */
-  private async expired(path: string, claim: RefreshClaim | undefined): Promise<boolean> {
-    const now = this.bounds.now();
-    if (claim) return now > Date.parse(claim.deadline) + this.bounds.graceMs;
-    const info = await stat(path).catch(() => undefined);
-    return !info || now > info.mtimeMs + 2 * this.bounds.graceMs;
-  }
 }
 
+/** A claim with the fields its judgement needs, or undefined. */
 async function readClaim(path: string): Promise<RefreshClaim | undefined> {
   try {
     const claim = JSON.parse(await readFile(path, 'utf8')) as RefreshClaim;
-    return typeof claim.pid === 'number' && typeof claim.hostId === 'string' ? claim : undefined;
+    return typeof claim.pid === 'number' && typeof claim.hostId === 'string' && typeof claim.processStart === 'string' ? claim : undefined;
   } catch {
     return undefined;
   }
+}
+
+async function cannotClaim(error: unknown, path: string): Promise<GhlAuthError> {
+  const free = await statfs(dirname(path)).then(
+    (fs) => `; ${fs.bavail * fs.bsize} bytes free there`,
+    () => '',
+  );
+  return new GhlAuthError('token_file_unwritable', `cannot record the refresh claim ${path}: ${saveFailureCause(error, path)}${free}. Nothing was sent to GHL; the saved tokens are unspent`, { cause: error });
 }

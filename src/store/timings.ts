@@ -7,18 +7,18 @@ export interface StoreTimings {
   staleMs: number;
   /** How long a run waits for the lock, or for another run's refresh, before exit 5. */
   waitMs: number;
-  /** When this run must be done (epoch ms); written into its refresh claims. */
-  deadlineAt: number;
+  /** A refresh claim's life from its creation (the run's deadline), for hosts that cannot judge its writer. */
+  claimMs: number;
   /** A claim from a writer this host cannot judge counts as alive until its deadline plus this. */
   graceMs: number;
 }
 
-export function storeTimings(deadlineSeconds: number, now = Date.now()): StoreTimings {
+export function storeTimings(deadlineSeconds: number): StoreTimings {
   const deadlineMs = deadlineSeconds * 1000;
   return {
     staleMs: Math.max(2_000, wholeSeconds(deadlineMs / 6)),
     waitMs: wholeSeconds(deadlineMs / 3),
-    deadlineAt: now + deadlineMs,
+    claimMs: deadlineMs,
     graceMs: deadlineMs,
   };
 }

@@ -50,7 +50,7 @@ export class TokenStore {
     this.backupPath = `${path}.bak`;
     this.now = options.now ?? Date.now;
     this.syncDirectory = options.syncDirectory ?? syncDirectory;
-    this.timings = { ...storeTimings(60, this.now()), ...options.timings };
+    this.timings = { ...storeTimings(60), ...options.timings };
   }
 
   /** The lock of the real file: a symlink and its target share one lock. */
@@ -212,7 +212,7 @@ export class TokenStore {
   }
 
   private async claims(): Promise<RefreshClaims> {
-    return new RefreshClaims(await this.resolve(), await this.writer(), { deadlineAt: this.timings.deadlineAt, graceMs: this.timings.graceMs, now: this.now });
+    return new RefreshClaims(await this.resolve(), await this.writer(), { claimMs: this.timings.claimMs, graceMs: this.timings.graceMs, now: this.now });
   }
 }
 

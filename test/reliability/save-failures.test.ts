@@ -94,6 +94,28 @@ describe('a token file the save cannot replace', () => {
       figures.item('a token file the save cannot replace', 'exit 2 naming the real cause, refresh token not sent, file untouched', 'a full filesystem with one free page (tmpfs)');
     }));
 
+  it('a full filesystem with no room for the refresh claim: exit 2 before the refresh, naming the directory and its free space', (t) =>
+    withBox(async (box) => {
+      if (!isRoot) return t.skip('needs root (mount -t tmpfs)');
+      const tiny = join(box.dir, 'tiny');
+      await mkdir(tiny);
+      run('mount', '-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', tiny);
+      try {
+        await box.sandbox.writeTokens(-60);
+        const tokensFile = join(tiny, 'ghl_tokens.json');
+        await copyFile(box.tokensFile, tokensFile);
+        const before = await readFile(tokensFile, 'utf8');
+        await fillLeavingOnePage(join(tiny, 'filler'), 0);
+        const result = await box.run(['check'], { env: { GHL_TOKENS_FILE: tokensFile } });
+        assert.doesNotMatch(result.stderr, /internal error/);
+        await assertRefusedBeforeSpending(box, tokensFile, before, result, /cannot record the refresh claim .*tiny.*no space left .*; 0 bytes free there/);
+      } finally {
+        run('umount', tiny);
+      }
+      figures.runs += 1;
+      figures.item('a token file the save cannot replace', 'exit 2 naming the real cause, refresh token not sent, file untouched', 'a full filesystem with no free page (tmpfs): the refresh claim cannot be written');
+    }));
+
   it('a save that fails after GHL answered (file made immutable meanwhile): the pair is kept beside, the restore command works', (t) =>
     withBox(async (box) => {
       const old = String((await box.sandbox.writeTokens(-60)).refresh_token);
@@ -171,7 +193,7 @@ describe('a token file or lock that is not what it seems', () => {
 });
 
 /** Fills the filesystem, then gives back one page: room for a claim, not for a save. */
-async function fillLeavingOnePage(path: string): Promise<void> {
+async function fillLeavingOnePage(path: string, pages = 1): Promise<void> {
   const handle = await open(path, 'w');
   const chunk = Buffer.alloc(4096);
   let size = 0;
@@ -184,6 +206,6 @@ async function fillLeavingOnePage(path: string): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
   }
-  await handle.truncate(Math.max(0, size - 4096));
+  await handle.truncate(Math.max(0, size - pages * 4096));
   await handle.close();
 }
