@@ -84,6 +84,8 @@ export async function proveReplaceable(target: string, writer: Writer): Promise<
   }
 }
 
+export type Settle = (path: string, writer: { scope: string; pid: number; processStart: string }) => Promise<void>;
+
 export function tempName(target: string, writer: Writer): string {
   return `${target}.tmp-${writerTag(writer)}-${randomBytes(4).toString('hex')}`;
 }
@@ -94,10 +96,11 @@ export async function syncDirectory(dir: string): Promise<void> {
 }
 
 /**
- * Removes temp files beside `target` whose writer is certainly gone. Unnamed ones (`<file>.<digits>`,
- * left by versions that wrote with write-file-atomic) only once older than `olderThan`.
+ * Settles temp files beside `target` whose writer is certainly gone: `settle` decides (default:
+ * remove). Unnamed ones (`<file>.<digits>`, left by versions that wrote with write-file-atomic) are
+ * removed once older than `olderThan`.
  */
-export async function sweepTempFiles(target: string, self: Writer, olderThan: number): Promise<void> {
+export async function sweepTempFiles(target: string, self: Writer, olderThan: number, settle: Settle = (path) => rm(path, { force: true })): Promise<void> {
   const dir = dirname(target);
   const base = basename(target);
   const entries = await readdir(dir).catch(() => [] as string[]);
@@ -106,7 +109,7 @@ export async function sweepTempFiles(target: string, self: Writer, olderThan: nu
       const path = join(dir, name);
       const named = name.startsWith(`${base}.tmp-`) ? parseWriterTag(name.slice(base.length + 5).replace(/-[0-9a-f]{8}$/, '')) : undefined;
       if (named) {
-        if (await isCertainlyGone(named, self)) await rm(path, { force: true });
+        if (await isCertainlyGone(named, self)) await settle(path, named);
         return;
       }
       if (!/^(refreshing\.)?\d+$/.test(name.slice(base.length + 1)) || !name.startsWith(`${base}.`)) return;

@@ -4,6 +4,7 @@ import { GhlAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './atomic-file.js';
 import { claimRefresh, type ClaimOutcome } from './claim-refresh.js';
+import { settleOrphan } from './orphan-pairs.js';
 import { acquireLock } from './file-lock.js';
 import { RefreshClaims, type RefreshClaim } from './refresh-claims.js';
 import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './save-errors.js';
@@ -64,7 +65,8 @@ export class TokenStore {
     const release = await acquireLock({ real, shown: this.path, timings: this.timings, log: this.log });
     try {
       const olderThan = this.now() - 2 * this.timings.graceMs;
-      for (const target of [real, this.backupPath]) await sweepTempFiles(target, await this.writer(), olderThan);
+      await sweepTempFiles(real, await this.writer(), olderThan, (path, writer) => this.settleOrphan(path, writer));
+      await sweepTempFiles(this.backupPath, await this.writer(), olderThan);
       return await fn();
     } finally {
       await this.pending?.discard();
@@ -117,7 +119,8 @@ export class TokenStore {
       const { dirSyncError } = await pending.replaceTarget();
       if (dirSyncError) this.log.warn(`the new tokens are in ${real}, but its directory could not be synced (${dirSyncError.code}): a power cut now could still undo the save`);
     } catch (error) {
-      if (error instanceof GhlAuthError && !(error instanceof SaveFailed)) throw error;
+      // Once filled, the temp file holds the pair GHL issued: whatever failed, it is kept, never dropped.
+      if (!filled && error instanceof GhlAuthError && !(error instanceof SaveFailed)) throw error;
       const keptIn = filled && pending ? await this.keep(pending) : (await pending?.discard(), undefined);
       const cause = saveFailureCause(error, real);
       throw new SaveFailed(cause, keptIn, `cannot save tokens to ${real}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
@@ -183,6 +186,13 @@ export class TokenStore {
     return (await this.claims()).newest(fingerprint(stored.token.refresh_token));
   }
 
+  /** A dead writer's temp file: see settleOrphan. Called holding the lock, before this run reads. */
+  private async settleOrphan(path: string, writer: { scope: string; pid: number; processStart: string }): Promise<void> {
+    const real = await this.resolve();
+    const currentBytes = await readTokenBytes(real, this.path).catch(() => null);
+    await settleOrphan(path, writer, { real, currentBytes, claims: await this.claims(), keepPath: () => this.keptPath(real), syncDirectory: this.syncDirectory, log: this.log });
+  }
+
   private async keepLostRace(pending: PendingFile, onDisk: Buffer | null): Promise<SaveOutcome> {
     const keptIn = await this.keep(pending);
     const print = onDisk ? refreshPrintOf(onDisk) : undefined;
@@ -192,10 +202,14 @@ export class TokenStore {
 
   /** Moves a filled temp file to a stable name beside the token file; the claim records where. */
   private async keep(pending: PendingFile): Promise<string> {
-    const keptIn = `${pending.target}.issued-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.json`;
+    const keptIn = this.keptPath(pending.target);
     await pending.keepAs(keptIn);
     if (this.claimPath) await (await this.claims()).markKept(this.claimPath, keptIn);
     return keptIn;
+  }
+
+  private keptPath(target: string): string {
+    return `${target}.issued-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.json`;
   }
 
   private async resolve(): Promise<string> {
