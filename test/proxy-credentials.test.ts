@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Sandbox, type RunResult } from './helpers.js';
+import { Sandbox, verdict, type RunResult } from './helpers.js';
 
 const USER = 'proxyuser';
 const PASSWORD = 'S3cretProxyPass';
@@ -52,20 +52,28 @@ describe('proxy credentials never reach the output (built CLI)', () => {
     assert.deepEqual([...new Set(proxy.seen)], [`Basic ${BASE64}`], 'the proxy was sent the credentials, and answered 407');
   };
 
+  /** A 407 is the proxy setting's to fix: exit 2 naming it, not "the next run will try again". */
+  const assertProxyRefusal = (result: RunResult) => {
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(verdict(result), /: the proxy refused its credentials \(407 "bad credentials \[redacted\] \(Basic \[redacted\]\) for .*\): fix the user and password in HTTPS_PROXY or HTTP_PROXY .*\[configuration\]$/);
+  };
+
   it('HTTP_PROXY with user:password answering 407 with an echo: nothing of the credentials in stdout, stderr or the record', async () => {
-    await box.writeTokens();
+    const due = await box.writeTokens(-60);
     const result = await box.run(['check'], { env: { HTTP_PROXY: proxy.url } });
-    assert.notEqual(result.code, 0);
-    assert.match(result.stdout + result.stderr, /407/);
+    assertProxyRefusal(result);
     await assertNoProxyCredentials(result);
     assert.deepEqual(box.fake.requests, [], 'the proxy forwarded nothing');
+    // The refresh never reached GHL: the token is unspent and the next run, past the proxy, refreshes it.
+    const direct = await box.run(['check']);
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.deepEqual(box.fake.requestsTo('token').map((request) => request.form?.refresh_token), [String(due.refresh_token)]);
   });
 
   it('HTTPS_PROXY with user:password refusing the CONNECT with 407 and an echo: nothing of the credentials shown', async () => {
     await box.writeTokens();
     const result = await box.run(['check'], { env: { HTTPS_PROXY: proxy.url, GHL_API_BASE_URL: 'https://ghl.example.test' } });
-    assert.notEqual(result.code, 0);
-    assert.match(result.stdout + result.stderr, /407/);
+    assertProxyRefusal(result);
     await assertNoProxyCredentials(result);
   });
 });
