@@ -62,3 +62,45 @@ describe('agency runs are bounded: the list of installed locations (built CLI)',
     );
   });
 });
+
+describe("agency runs are bounded: GHL_RUN_TIMEOUT_SECONDS (built CLI)", () => {
+  let box: Sandbox;
+  afterEach(async () => box.close());
+
+  it('past the bound no location check starts: exit 4 naming the setting; the check under way finishes', async () => {
+    box = await Sandbox.create({ locations: agencyLocations(4) });
+    await box.writeTokens(3600, { userType: 'Company' });
+    box.fake.delayMs.location = 2_500; // LOC0002's read starts within the 2 s and ends past them
+    const result = await box.run(['check', '--json', '--locations', 'all'], { env: { GHL_RUN_TIMEOUT_SECONDS: '2', GHL_CHECK_CONCURRENCY: '1' } });
+    assert.equal(result.code, 4, result.stderr);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    assert.deepEqual(
+      report.locations.map(({ exitCode, reason }) => [exitCode, reason]),
+      [
+        [0, 'healthy'],
+        [0, 'healthy'],
+        [4, 'ghl_unavailable'],
+        [4, 'ghl_unavailable'],
+      ],
+    );
+    assert.deepEqual(box.fake.requestsTo('location').map((request) => request.path), ['/locations/LOC0002agency'], 'nothing was sent for the locations not started');
+    assert.match(
+      verdict(result),
+      /^ghl-auth: 2 of 4 locations failed: LOC0003agency \(Location 3, ghl_unavailable\) and 1 more: not checked: the run reached GHL_RUN_TIMEOUT_SECONDS \(2 s\) before this location's turn; .*raise GHL_RUN_TIMEOUT_SECONDS or GHL_CHECK_CONCURRENCY.*\[ghl_unavailable\]$/,
+    );
+  });
+
+  it('a Company refresh under way when the bound passes is answered and saved, never abandoned', async () => {
+    box = await Sandbox.create({ locations: agencyLocations(3) });
+    const company = await box.writeTokens(3600, { userType: 'Company' });
+    box.fake.state.revokeAccessToken(String(company.access_token)); // the first mint meets a 401 and refreshes
+    box.fake.delayMs.token = 2_500; // GHL answers the refresh past the 2 s bound
+    const result = await box.run(['check', '--json', '--locations', 'LOC0002agency,LOC0003agency'], { env: { GHL_RUN_TIMEOUT_SECONDS: '2', GHL_CHECK_CONCURRENCY: '1' } });
+    assert.equal(result.code, 4, result.stderr);
+    assert.deepEqual((JSON.parse(result.stdout) as JsonReport).locations.map((location) => location.exitCode), [0, 4, 4]);
+    assert.equal(box.fake.requestsTo('token').length, 1);
+    const saved = await box.readTokens();
+    assert.equal(box.fake.state.refreshTokens.get(String(saved.token.refresh_token))?.uses, 0, 'the rotated pair was saved');
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+});
