@@ -2,7 +2,7 @@ import { planLocations, type PlannedLocation } from './check-plan.js';
 import { checkHealthContact, readLocation, type HealthContactOutcome, type LocationAccess } from './check-location.js';
 import type { ConfigWith, Credentials } from './config.js';
 import { mapSettled } from './concurrency.js';
-import { GhlAuthError } from './errors.js';
+import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { withDefaults } from './http-client.js';
 import { locationResource } from './location-api.js';
 import type { LocationToken } from './oauth/location-token.js';
@@ -51,6 +51,7 @@ export interface CheckResult {
 export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const { config, now } = deps;
   const started = now();
+  const runEndsAt = started + config.runTimeoutSeconds * 1000;
   const usable = await obtainAccessToken(deps);
   let stored = usable.stored;
   // The judge that status and login use: a token the check cannot work with fails here, before any request.
@@ -64,6 +65,8 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   let health: HealthContactOutcome | undefined;
   /** One location's check: it throws what went wrong there, which mapSettled keeps beside the others' results. */
   const checkOne = async (location: PlannedLocation): Promise<LocationResult> => {
+    // Past the run's bound no location starts. One under way keeps its own deadline: a refresh it sent is never cut off before the save.
+    if (now() >= runEndsAt) throw new GhlAuthError('ghl_unavailable', notStarted(config.runTimeoutSeconds));
     // Each location has the whole deadline for itself, so the run's bound grows with the agency (README "Agencies").
     const deadline = deadlineIn(config.checkTimeoutSeconds * 1000);
     const scope: Scope = { deadline, http: withDefaults(deps.http, { signal: deadline.signal }) };
@@ -101,6 +104,9 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
     ...(failure !== undefined && { failure }),
   };
 }
+
+const notStarted = (seconds: number) =>
+  `not checked: the run reached GHL_RUN_TIMEOUT_SECONDS (${seconds} s) before this location's turn; ${NEXT_RUN_RETRIES}; if this repeats, raise GHL_RUN_TIMEOUT_SECONDS or GHL_CHECK_CONCURRENCY, or check fewer locations per run`;
 
 /** The stored Location token; a rejected one is refreshed under the lock (or replaced by another run's refresh). */
 function storedAccess(deps: LifecycleDeps, current: () => StoredTokens, replace: (next: StoredTokens) => void): LocationAccess {

@@ -107,6 +107,8 @@ const schema = z.object({
   GHL_USER_TYPE: z.preprocess(blank, z.enum(['Location', 'Company'], { error: "must be 'Location' or 'Company'" }).default('Location')),
   GHL_REFRESH_MARGIN_SECONDS: seconds(300, 43_200, "half of GHL's 24 h access token life"),
   GHL_CHECK_TIMEOUT_SECONDS: seconds(60, 3_600, 'an hour'),
+  // 3000: above the worst case of 200 locations at the defaults, (1 + 200 / 5) x 60 s; with a last check's 60 s, within an hourly cron's hour.
+  GHL_RUN_TIMEOUT_SECONDS: seconds(3_000, 86_400, 'a day, the longest cron interval'),
   LOG_LEVEL: z.preprocess(
     blank,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -148,6 +150,8 @@ export interface Config {
   checkConcurrency: number;
   refreshMarginSeconds: number;
   checkTimeoutSeconds: number;
+  /** No location check starts after this many seconds of a run; those under way keep their own deadline. */
+  runTimeoutSeconds: number;
   logLevel: string;
   /** Where a failed run POSTs its alert (a secret: never logged in full). */
   alertWebhookUrl: string | undefined;
@@ -227,6 +231,7 @@ export function parseConfig<R extends Requirement = never>(env: Env, cwd: string
     checkConcurrency: v.GHL_CHECK_CONCURRENCY,
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
+    runTimeoutSeconds: v.GHL_RUN_TIMEOUT_SECONDS,
     ...monitoringSettings(v, cwd),
   };
   return config as ConfigWith<R>; // every required field was checked above

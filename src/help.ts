@@ -38,7 +38,9 @@ write metrics (GHL_METRICS_FILE): see the README's Monitoring section.
 With a Company token (an agency install) it mints a Location token per
 location and checks GHL_LOCATION_ID, plus GHL_CHECK_LOCATIONS (or --locations):
 \`all\` installed locations, or a list. The run exits with its worst
-location's code (1, 3, 2, 4, 5 in that order): see README "Agencies".`,
+location's code (1, 3, 2, 4, 5 in that order): see README "Agencies".
+After GHL_RUN_TIMEOUT_SECONDS (default 3000) no more location checks start;
+the locations left fail with exit 4.`,
     `Examples:
   npx ghl-auth check
   npx ghl-auth check --metrics-file /var/lib/node_exporter/ghl_auth.prom

@@ -80,6 +80,8 @@ export interface HttpClientOptions {
   limiter?: RateLimiter;
 }
 
+const PROXY_ADVICE = "fix the user and password in HTTPS_PROXY or HTTP_PROXY (whichever the URL's scheme uses; else ALL_PROXY), or list the host in NO_PROXY";
+
 type Tried = { response: AxiosResponse<string> } | { failure: string; deadline?: boolean; tooLarge?: boolean };
 
 /** The only HTTP client: the retry loop around axios, which is loaded on the first request (commands without one never load it). */
@@ -161,6 +163,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function judged(where: string, response: HttpResponse, started: number): HttpResponse {
+    // No service answers 407: a proxy did, and neither a retry nor the next run gets past it.
+    if (response.status === 407) {
+      throw new GhlAuthError('configuration', `${where}: the proxy refused its credentials (${describeAnswer(response)}): ${PROXY_ADVICE}`, { cause: new Error('407') });
+    }
     const fields = { request: where, status: response.status, attempts: response.attempts, traceId: response.traceId, ms: Date.now() - started };
     if (response.status >= 400) log.warn(fields, `${service} answered ${describeAnswer(response)}`);
     else log.debug(fields, `${service} answered`);

@@ -59,11 +59,24 @@ export function reportOf(locations: LocationResult[]): RunReport {
   return { exitCode: worst?.exitCode ?? 0, reason: worst?.reason ?? 'healthy', locations };
 }
 
-/** The error a failed multi-location run throws: the worst location's code, every failing location named. */
+/**
+ * The error a failed multi-location run throws: the worst location's code, every failure named. Locations
+ * that failed alike (the same reason and message, e.g. not started in time) are one line: the first, and how many more.
+ */
 export function reportError(report: RunReport): GhlAuthError | undefined {
   const failed = report.locations.filter((location) => location.exitCode !== 0);
   if (failed.length === 0 || report.reason === 'internal_error') return undefined;
-  const lines = failed.map((location) => `${location.locationId} (${location.name ? `${location.name}, ` : ''}${location.reason}): ${location.message}`);
+  const alike = new Map<string, LocationResult[]>();
+  for (const location of failed) {
+    const key = `${location.reason}\n${location.message}`;
+    const group = alike.get(key);
+    if (group) group.push(location);
+    else alike.set(key, [location]);
+  }
+  const lines = [...alike.values()].map(([first, ...more]) => {
+    const { locationId, name, reason, message } = first as LocationResult;
+    return `${locationId} (${name ? `${name}, ` : ''}${reason})${more.length > 0 ? ` and ${more.length} more` : ''}: ${message}`;
+  });
   const summary = report.locations.length === 1 ? lines[0] : `${failed.length} of ${report.locations.length} locations failed: ${lines.join('; ')}`;
   return new GhlAuthError(report.reason as ErrorCode, summary ?? '');
 }

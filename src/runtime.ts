@@ -2,6 +2,7 @@ import { DEFAULT_API_BASE_URL, parseConfig, readEnv, type Config, type ConfigWit
 import { GhlAuthError, hasCode } from './errors.js';
 import { createHttpClient, type HttpClient } from './http-client.js';
 import { createLogger, type Logger } from './logger.js';
+import { proxyCredentials } from './proxy-credentials.js';
 import { createRateLimiter } from './rate-limit.js';
 import { deadlineIn, type Deadline } from './deadline.js';
 import { GHL_RETRY_POLICY } from './retry-policy.js';
@@ -72,9 +73,19 @@ export interface RuntimeOptions {
 export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[], runtime: RuntimeOptions = {}): Promise<Runtime<ConfigWith<R>>> {
   const { environment = loadEnvironment(options), logFd = 1, logLevel = (level) => level, pretty = Boolean(process.stdout.isTTY) } = runtime;
   const config = configFor(environment, requirements);
-  const secrets = new SecretRegistry();
+  const secrets = runSecrets(environment);
   const log = await createLogger({ level: logLevel(config.logLevel), service: config.serviceName, pretty, secrets, fd: logFd });
   return assembleRuntime(config, log, secrets);
+}
+
+/**
+ * A run's secrets, knowing from the start the credentials of the proxies the environment names: axios
+ * sends them to the proxy, and a proxy refusing them may echo them back.
+ */
+export function runSecrets(environment: RunEnvironment): SecretRegistry {
+  const secrets = new SecretRegistry();
+  secrets.add(...proxyCredentials(environment.env));
+  return secrets;
 }
 
 /** `secrets` is the registry the logger scrubs with; the configuration's own secrets are added to it. */

@@ -64,13 +64,18 @@ describe('agency installs: a Company token, Location tokens minted per location 
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.deepEqual(routes(box), ['POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
 
-    await box.writeTokens(-60, { userType: 'Company' });
+    const due = await box.writeTokens(-60, { userType: 'Company' });
     await writeFile(cacheFile(box), '{"version":1,"tokens":{}}\n', { mode: 0o600 });
     box.fake.requests.length = 0;
     const expired = await box.run(['check']);
     assert.equal(expired.code, 0, expired.stderr);
     assert.deepEqual(routes(box), ['POST /oauth/token refresh_token', 'POST /oauth/locationToken', `GET /contacts/${CONTACT}`, `POST /contacts/${CONTACT}/tags`]);
-    assert.equal(box.fake.requestsTo('token')[0]?.form?.user_type, 'Location', 'GHL_USER_TYPE only says what login asks for');
+    const { clientId, clientSecret } = box.fake.state.setup;
+    assert.deepEqual(
+      box.fake.requestsTo('token')[0]?.form,
+      { client_id: clientId, client_secret: clientSecret, user_type: 'Company', grant_type: 'refresh_token', refresh_token: String(due.refresh_token) },
+      "the stored token's type, as GHL's SDK sends it, although GHL_USER_TYPE is Location (the default)",
+    );
     assert.equal((await box.readTokens()).token.userType, 'Company', 'the refreshed pair stays a Company token');
     assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
   });

@@ -20,6 +20,7 @@ describe('config', () => {
     assert.equal(config.userType, 'Location');
     assert.equal(config.refreshMarginSeconds, 300);
     assert.equal(config.checkTimeoutSeconds, 60);
+    assert.equal(config.runTimeoutSeconds, 3000);
     assert.equal(config.logLevel, 'info');
   });
 

@@ -42,10 +42,14 @@ describe('OAuth grants', () => {
     assert.equal(result.token.planId, 'kept');
   });
 
-  it('refreshToken sends exactly the refresh form', async () => {
+  it("refreshToken sends exactly the refresh form, with the stored token's user type", async () => {
     const { http, sent } = recording({ body: token });
-    await refreshToken(http, { ...credentials, userType: 'Company' }, 'old-rt', () => 0);
+    await refreshToken(http, credentials, { refresh_token: 'old-rt', userType: 'Company' }, () => 0);
     assert.deepEqual(sent[0]?.form, { client_id: 'cid', client_secret: 'csecret', user_type: 'Company', grant_type: 'refresh_token', refresh_token: 'old-rt' });
+    await refreshToken(http, { ...credentials, userType: 'Company' }, { refresh_token: 'rt-2', userType: 'Location' }, () => 0);
+    assert.equal(sent[1]?.form?.user_type, 'Location', 'the setting does not turn a Location token into a Company one');
+    await refreshToken(http, { ...credentials, userType: 'Company' }, { refresh_token: 'rt-3' }, () => 0);
+    assert.equal(sent[2]?.form?.user_type, 'Company', 'a token saved without a type: the setting');
   });
 
   const cases: Array<[string, number, unknown, ErrorCode, RegExp]> = [

@@ -23,6 +23,7 @@ describe('settings out of range and ids that are not ids: exit 2 naming the sett
     ['GHL_CHECK_TIMEOUT_SECONDS', '3000000', 'GHL_CHECK_TIMEOUT_SECONDS must be at most 3600 seconds'],
     ['GHL_CHECK_TIMEOUT_SECONDS', '3601', 'GHL_CHECK_TIMEOUT_SECONDS must be at most 3600 seconds'],
     ['GHL_REFRESH_MARGIN_SECONDS', '86400', 'GHL_REFRESH_MARGIN_SECONDS must be at most 43200 seconds'],
+    ['GHL_RUN_TIMEOUT_SECONDS', '86401', 'GHL_RUN_TIMEOUT_SECONDS must be at most 86400 seconds'],
   ] as const) {
     it(`${name}=${value}`, async () => {
       await refused(['check'], { [name]: value }, expected);

@@ -6,8 +6,7 @@ import { warnIfEnvFileOpen } from '../env-file-mode.js';
 import { createLogger } from '../logger.js';
 import { RunMonitor } from '../monitoring/run-monitor.js';
 import { describeFailure } from '../run-report.js';
-import { SecretRegistry } from '../secrets.js';
-import { assembleRuntime, configFor, loadEnvironment, type GlobalOptions } from '../runtime.js';
+import { assembleRuntime, configFor, loadEnvironment, runSecrets, type GlobalOptions } from '../runtime.js';
 
 export interface CheckOptions extends GlobalOptions {
   /** --metrics-file, which wins over GHL_METRICS_FILE. */
@@ -24,7 +23,7 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   if (options.locations !== undefined) environment.env = { ...environment.env, GHL_CHECK_LOCATIONS: options.locations };
   const settings = parseMonitoringSettings(environment.env, environment.cwd);
   if (options.metricsFile) settings.metricsFile = resolve(environment.cwd, options.metricsFile);
-  const secrets = new SecretRegistry();
+  const secrets = runSecrets(environment);
   const log = await createLogger({ level: settings.logLevel, service: settings.serviceName, pretty: Boolean(process.stdout.isTTY) && !options.json, secrets, fd: options.json ? 2 : 1 });
   warnIfEnvFileOpen(environment, log);
   const monitor = RunMonitor.start(settings, log);

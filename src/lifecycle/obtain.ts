@@ -105,7 +105,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   log.info({ expiresAt: current.expiresAt }, 'refreshing the access token');
   let result: GrantResult;
   try {
-    result = await refreshToken(http, config, current.token.refresh_token, now);
+    result = await refreshToken(http, config, current.token, now);
   } catch (error) {
     if (hasCode(error, 'reauthorization_required') && claim.abandoned) {
       throw new GhlAuthError(

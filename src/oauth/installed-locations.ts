@@ -14,10 +14,14 @@ const pageSchema = z.looseObject({
   count: z.number().int().nonnegative().optional(),
 });
 
-/** GHL pages the list; 100 a page keeps an agency of thousands to a few dozen requests. */
+/** GHL pages the list; 100 a page (its maximum) keeps an agency of thousands to a few dozen requests. */
 export const PAGE_SIZE = 100;
-/** No agency has more; a list that never ends is GHL misbehaving, not a reason to loop forever. */
-const MAX_PAGES = 1_000;
+/**
+ * The most locations one run checks with `all`: minting a Location token for each of 10,000 alone takes
+ * about 20 minutes at GHL's 100 requests per 10 s. A longer list, or one that never ends, stops here
+ * instead of running unbounded.
+ */
+export const MAX_LOCATIONS = 10_000;
 
 /** GET /oauth/installedLocations (Company token, scope oauth.readonly): one page, unjudged. */
 export function sendInstalledLocationsRequest(http: HttpClient, companyToken: string, query: { companyId: string; appId: string; skip: number }): Promise<HttpResponse> {
@@ -49,15 +53,22 @@ export function validateInstalledLocations(response: HttpResponse, appId: string
   throw new GhlAuthError('ghl_unexpected_response', `GHL answered the list of installed locations with ${answer}; ${NEXT_RUN_RETRIES}`);
 }
 
-/** Every location where the app is installed, page by page. */
+/** Every location where the app is installed, page by page, at most MAX_LOCATIONS. */
 export async function listInstalledLocations(http: HttpClient, companyToken: string, companyId: string, appId: string): Promise<InstalledLocation[]> {
   const all = new Map<string, InstalledLocation>();
-  for (let page = 0, skip = 0; page < MAX_PAGES; page += 1) {
+  for (let skip = 0; ; ) {
     const { locations, pageLength, count } = validateInstalledLocations(await sendInstalledLocationsRequest(http, companyToken, { companyId, appId, skip }), appId);
     for (const location of locations) all.set(location.locationId, location);
     skip += pageLength;
-    // GHL's total says when to stop (a server may cap pages below PAGE_SIZE); without one, a short page is the last.
-    if (pageLength === 0 || (count === undefined ? pageLength < PAGE_SIZE : skip >= count)) break;
+    if (all.size > MAX_LOCATIONS) throw new GhlAuthError('configuration', TOO_MANY);
+    // An empty page ends the list, and so does a short one unless GHL's total says more follow (a server may
+    // cap pages below PAGE_SIZE); a full page never does: `count` may be a total of something else.
+    if (pageLength === 0 || (pageLength < PAGE_SIZE && (count === undefined || skip >= count))) return [...all.values()];
+    if (skip > MAX_LOCATIONS) {
+      throw new GhlAuthError('ghl_unexpected_response', `GHL's list of installed locations did not end: ${skip} entries read, ${all.size} different locations among them; ${NEXT_RUN_RETRIES}; if this repeats, ${LIST_THEM}`);
+    }
   }
-  return [...all.values()];
 }
+
+const LIST_THEM = "list the locations to check in GHL_CHECK_LOCATIONS instead of 'all'";
+const TOO_MANY = `GHL lists more than ${MAX_LOCATIONS} locations where the app is installed, more than one run checks: ${LIST_THEM} (at most ${MAX_LOCATIONS} a run)`;
