@@ -53,6 +53,15 @@ describe('ghl-auth token (built CLI, stand-in GHL)', () => {
     assert.equal(box.fake.requests.length, 0);
   });
 
+  it('a valid token is read without the lock: a run holding it (or a stuck one) does not hold up callers', async () => {
+    const saved = await box.writeTokens();
+    // The lock as a live run holds it (proper-lockfile's directory, fresh); a caller that waited for it would exit 5.
+    await mkdir(`${box.tokensFile}.lock`);
+    const result = await token([], { GHL_CHECK_TIMEOUT_SECONDS: '3' });
+    assert.equal(liveTokenOn(result), saved.access_token);
+    assert.equal(box.fake.requests.length, 0);
+  });
+
   it('--json prints the token and what it is for', async () => {
     const stored = await box.writeTokens(3600);
     const result = await token(['--json']);

@@ -1,6 +1,6 @@
 import { GhlAuthError } from '../errors.js';
 import type { AccessToken } from '../public-types.js';
-import { obtainAccessToken, type LifecycleDeps } from './obtain.js';
+import { usableAccessToken, type LifecycleDeps } from './obtain.js';
 import { isForOtherLocation, scopesOf, tokenTypeOf, type StoredTokens } from '../tokens/stored-tokens.js';
 import { NO_LOCATION } from '../tokens/judge.js';
 import { LocationTokens } from './location-tokens.js';
@@ -20,7 +20,7 @@ export interface AccessTokenRequest {
  */
 export async function accessTokenFor(deps: LifecycleDeps, request: AccessTokenRequest): Promise<AccessToken> {
   const asked = request.location ?? deps.config.locationId;
-  const { stored } = await obtainAccessToken(deps, request.minTtlSeconds);
+  const { stored } = await usableAccessToken(deps, request.minTtlSeconds);
   if (tokenTypeOf(stored) === 'Company') {
     if (!asked) throw new GhlAuthError('configuration', `${NO_LOCATION}, or pass --location (getAccessToken({ location }))`);
     const tokens = await LocationTokens.load(deps, stored, request.minTtlSeconds);

@@ -40,12 +40,25 @@ export function obtainAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.conf
     if (config.authorizationCode) {
       log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
     }
-    const remainingMs = Date.parse(current.expiresAt) - now();
-    // A pair saved without an access token (GHL sent none) has only its refresh token to offer.
-    if (remainingMs > minTtlSeconds * 1000 && current.token.access_token) return { stored: current, action: 'reused' };
+    if (isFresh(current, minTtlSeconds, now)) return { stored: current, action: 'reused' };
     return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
   });
 }
+
+/**
+ * For callers that only need a token (`ghl-auth token`, getAccessToken()): a fresh one is read
+ * without the lock, as saves are atomic renames, so any number of callers never wait on each other
+ * or on a run; only one that needs a refresh (or a first exchange) takes the lock.
+ */
+export async function usableAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<UsableTokens> {
+  const current = await deps.store.read();
+  if (current && isFresh(current, minTtlSeconds, deps.now)) return { stored: current, action: 'reused' };
+  return obtainAccessToken(deps, minTtlSeconds);
+}
+
+/** A pair saved without an access token (GHL sent none) has only its refresh token to offer. */
+const isFresh = (current: StoredTokens, minTtlSeconds: number, now: () => number) =>
+  Date.parse(current.expiresAt) - now() > minTtlSeconds * 1000 && Boolean(current.token.access_token);
 
 /**
  * After GHL rejected `rejectedAccessToken`: refresh once, unless another run already did (then its
