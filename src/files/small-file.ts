@@ -90,8 +90,11 @@ function refusal(path: string, error: NodeJS.ErrnoException, limits: SmallFileLi
 
 const READ_ERRORS: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted' };
 
-/** What to do about a file the CLI refused: it never removes a file it did not write. */
-export const removeAdvice = (path: string) => `remove it (rm ${shellWord(path)})`;
+/**
+ * What to say of a file the CLI keeps itself (beside the token file, the metrics file) and refused: one
+ * that is not regular is in the way until removed, as the CLI never removes what it did not write.
+ */
+export const refusedOwnFile = (refused: FileRefused) => (refused.code === undefined ? `${refused.message}: remove it (rm ${shellWord(refused.path)})` : refused.message);
 
 /** A path as a shell takes it: as is when it is plain, else single-quoted. */
 export const shellWord = (path: string) => (/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`);

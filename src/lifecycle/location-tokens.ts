@@ -30,7 +30,7 @@ export class LocationTokens {
   /** Reads the cache without the lock: it is only ever replaced whole, by an atomic rename. */
   static async load(deps: LifecycleDeps, company: StoredTokens, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<LocationTokens> {
     const { tokens, problem } = await readLocationTokens(deps.config.tokensFile);
-    if (problem) deps.log.warn(`the Location token cache ${problem}: minting new Location tokens (nothing is lost)`);
+    if (problem) deps.log.warn(`the Location token cache ${problem}; minting new Location tokens (nothing is lost)`);
     const companyId = company.token.companyId;
     const usable = new Map([...tokens].filter(([, token]) => token.companyId === companyId));
     return new LocationTokens(deps, company, usable, minTtlSeconds);

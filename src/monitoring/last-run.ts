@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationResult } from '../run-report.js';
 
 /** One location's part of the latest run, with when it was last healthy (null: never seen healthy). */
@@ -32,11 +32,21 @@ export interface LastRun {
 
 export const lastRunPath = (tokensFile: string) => `${tokensFile}.last-run.json`;
 
-export async function readLastRun(tokensFile: string): Promise<LastRun | undefined> {
+/** A line of ~200 bytes per location: room for tens of thousands, not for a runaway file. */
+const MAX_LAST_RUN_BYTES = 16 * ONE_MIB;
+
+/** The previous record, if any; `problem` says (naming the file) why one that is there is not used. */
+export async function readLastRun(tokensFile: string): Promise<{ record: LastRun | undefined; problem?: string }> {
+  let bytes: Buffer | null;
   try {
-    return JSON.parse(await readFile(lastRunPath(tokensFile), 'utf8')) as LastRun;
+    bytes = await readSmallFile(lastRunPath(tokensFile), { maxBytes: MAX_LAST_RUN_BYTES, followSymlinks: false });
+  } catch (error) {
+    return { record: undefined, problem: refusedOwnFile(error as FileRefused) };
+  }
+  try {
+    return { record: bytes === null ? undefined : (JSON.parse(bytes.toString('utf8')) as LastRun) };
   } catch {
-    return undefined;
+    return { record: undefined };
   }
 }
 
@@ -55,18 +65,18 @@ export async function updateLastRun(
   tokensFile: string,
   next: (previous: LastRun | undefined) => LastRun,
   alongside: (record: LastRun) => Promise<void>,
-): Promise<{ previous: LastRun | undefined; record: LastRun }> {
+): Promise<{ previous: LastRun | undefined; problem?: string; record: LastRun }> {
   const release = await lockfile.lock(lastRunPath(tokensFile), {
     realpath: false,
     stale: LAST_RUN_LOCK_STALE_MS,
     retries: { retries: 1_000, minTimeout: 5, maxTimeout: 50, randomize: true, maxRetryTime: LAST_RUN_LOCK_WAIT_MS },
   });
   try {
-    const previous = await readLastRun(tokensFile);
+    const { record: previous, problem } = await readLastRun(tokensFile);
     const record = next(previous);
     await writeLastRun(tokensFile, record);
     await alongside(record);
-    return { previous, record };
+    return { previous, problem, record };
   } finally {
     await release().catch(() => undefined); // a lock taken over as stale is released already
   }

@@ -50,7 +50,8 @@ export class RunMonitor {
       this.warn('the last-run record and metrics were not updated (another run held them, or the record could not be written)', cause);
       return undefined;
     });
-    const previous = updated ? updated.previous : await readLastRun(settings.tokensFile);
+    if (updated?.problem) log.warn(`the last-run record ${updated.problem}; this run's record replaced it (its totals and last success start over); the run's exit code is unchanged`);
+    const previous = updated ? updated.previous : (await readLastRun(settings.tokensFile)).record;
     await this.startPing; // so the service sees /start before the end of the run
     const alert = this.alertFor(outcome, previous, locations);
     await Promise.all([

@@ -1,6 +1,7 @@
-import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { readSmallFile } from '../files/small-file.js';
 import { isCertainlyGone, type Writer } from './writer-identity.js';
 
 /**
@@ -126,8 +127,8 @@ export class RefreshClaims {
 
 async function readClaim(path: string): Promise<RefreshClaim | undefined> {
   try {
-    const claim = JSON.parse(await readFile(path, 'utf8')) as RefreshClaim;
-    return typeof claim.pid === 'number' && typeof claim.hostId === 'string' ? claim : undefined;
+    const claim = JSON.parse(String(await readSmallFile(path, { maxBytes: 64 * 1024, followSymlinks: false }))) as RefreshClaim | null;
+    return typeof claim?.pid === 'number' && typeof claim.hostId === 'string' ? claim : undefined;
   } catch {
     return undefined;
   }
