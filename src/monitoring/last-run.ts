@@ -1,5 +1,5 @@
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+import { replaceRegularFile } from '../files/replace-file.js';
 import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationResult } from '../run-report.js';
 
@@ -83,7 +83,7 @@ export async function updateLastRun(
 }
 
 export async function writeLastRun(tokensFile: string, record: LastRun): Promise<void> {
-  await writeFileAtomic(lastRunPath(tokensFile), renderLastRun(record), { mode: 0o600 });
+  await replaceRegularFile(lastRunPath(tokensFile), renderLastRun(record), 0o600);
 }
 
 /** Indented JSON with one line per location: a thousand locations stay a thousand lines, each found by grep. */

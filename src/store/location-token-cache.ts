@@ -1,5 +1,5 @@
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { replaceRegularFile } from '../files/replace-file.js';
 import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationToken } from '../oauth/location-token.js';
 
@@ -49,7 +49,7 @@ export async function mergeLocationTokens(tokensFile: string, fresh: readonly Lo
     if (!known || Date.parse(known.expiresAt) < Date.parse(token.expiresAt)) tokens.set(token.locationId, token);
   }
   const live = [...tokens.entries()].filter(([, token]) => Date.parse(token.expiresAt) > nowMs);
-  await writeFileAtomic(locationTokensPath(tokensFile), `${JSON.stringify({ version: 1, tokens: Object.fromEntries(live) }, null, 2)}\n`, { mode: 0o600 });
+  await replaceRegularFile(locationTokensPath(tokensFile), `${JSON.stringify({ version: 1, tokens: Object.fromEntries(live) }, null, 2)}\n`, 0o600);
 }
 
 function safeJson(raw: string): unknown {
