@@ -1,4 +1,5 @@
 import lockfile from 'proper-lockfile';
+import { z } from 'zod';
 import { replaceRegularFile } from '../files/replace-file.js';
 import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationResult } from '../run-report.js';
@@ -32,6 +33,21 @@ export interface LastRun {
 
 export const lastRunPath = (tokensFile: string) => `${tokensFile}.last-run.json`;
 
+/** What a record must hold to be used: a hand-edited or damaged one would crash the alerts and counters. */
+const lastRunSchema = z.object({
+  at: z.iso.datetime(),
+  outcome: z.enum(['healthy', 'failed']),
+  exitCode: z.number().int(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastSuccessAt: z.iso.datetime().optional(),
+  apiRequestsTotal: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  tagLeftOn: z.string().optional(),
+  locations: z
+    .array(z.object({ locationId: z.string(), name: z.string().nullable(), exitCode: z.number().int(), reason: z.string(), message: z.string(), lastSuccessAt: z.iso.datetime().nullable() }))
+    .optional(),
+}) satisfies z.ZodType<LastRun>;
+
 /** A line of ~200 bytes per location: room for tens of thousands, not for a runaway file. */
 const MAX_LAST_RUN_BYTES = 16 * ONE_MIB;
 
@@ -43,11 +59,18 @@ export async function readLastRun(tokensFile: string): Promise<{ record: LastRun
   } catch (error) {
     return { record: undefined, problem: refusedOwnFile(error as FileRefused) };
   }
+  if (bytes === null) return { record: undefined };
+  const path = lastRunPath(tokensFile);
+  let json: unknown;
   try {
-    return { record: bytes === null ? undefined : (JSON.parse(bytes.toString('utf8')) as LastRun) };
+    json = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { record: undefined };
+    return { record: undefined, problem: `${path} is not valid JSON` };
   }
+  const parsed = lastRunSchema.safeParse(json);
+  if (parsed.success) return { record: parsed.data };
+  const bad = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(top level)'))].join(', ');
+  return { record: undefined, problem: `${path} is not a record ghl-auth wrote (bad: ${bad})` };
 }
 
 /** How long a run waits for another run's update of the record (a few ms each) before it skips its own. */
@@ -134,5 +157,5 @@ export function recoveredLocations(previous: LastRun | undefined, current: reado
   return current.filter((location) => location.exitCode === 0 && failedBefore.has(location.locationId));
 }
 
-/** A record's locations; none when it has none, or when a hand-edited record holds something else there. */
-export const locationsOf = (record: LastRun | undefined): LocationRecord[] => (Array.isArray(record?.locations) ? record.locations : []);
+/** A record's locations; none when it has none (readLastRun has checked what a record holds). */
+export const locationsOf = (record: LastRun | undefined): LocationRecord[] => record?.locations ?? [];
