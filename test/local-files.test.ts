@@ -134,6 +134,6 @@ describe('files the CLI reads and writes besides the token file: never block, ne
     assert.ok(output(result).includes(`${cache()} is larger than 16 MiB`), output(result));
     assert.equal(box.fake.requestsTo('locationToken').length, 1);
     const replaced = await stat(cache());
-    assert.ok(replaced.size < 4096 && replaced.mode % 0o1000 === 0o600, `replaced: ${replaced.size} bytes, mode ${(replaced.mode & 0o777).toString(8)}`);
+    assert.ok(replaced.size < 4096 && (replaced.mode & 0o777) === 0o600, `replaced: ${replaced.size} bytes, mode ${(replaced.mode & 0o777).toString(8)}`);
   });
 });

@@ -127,6 +127,7 @@ export class RefreshClaims {
 
 async function readClaim(path: string): Promise<RefreshClaim | undefined> {
   try {
+    // A claim removed meanwhile reads as null; one that is not a regular file is refused: both are no claim.
     const claim = JSON.parse(String(await readSmallFile(path, { maxBytes: 64 * 1024, followSymlinks: false }))) as RefreshClaim | null;
     return typeof claim?.pid === 'number' && typeof claim.hostId === 'string' ? claim : undefined;
   } catch {
