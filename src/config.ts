@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
 import { GhlAuthError } from './errors.js';
+import { ONE_MIB, readSmallFileSync, type FileRefused } from './files/small-file.js';
 import { GHL_ID } from './ghl-id.js';
 
 export const DEFAULT_API_BASE_URL = 'https://services.leadconnectorhq.com';
@@ -189,19 +189,22 @@ export type Env = Record<string, string | undefined>;
 export function readEnv(processEnv: Env, envFileFlag: string | undefined, cwd: string): { env: Env; envFile: string | undefined; fileVariables: string[] } {
   const named = envFileFlag ?? blank(processEnv.GHL_ENV_FILE);
   const path = resolve(cwd, typeof named === 'string' ? named : '.env');
-  let content: string;
+  let content: Buffer | null;
   try {
-    content = readFileSync(path, 'utf8');
+    content = readSmallFileSync(path, { maxBytes: ONE_MIB, followSymlinks: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && named === undefined) return { env: { ...processEnv }, envFile: undefined, fileVariables: [] };
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-    throw new GhlAuthError('configuration', `env file ${path} ${why}: fix --env-file / GHL_ENV_FILE, or create it from .env.example`);
+    throw badEnvFile(path, (error as FileRefused).why);
+  }
+  if (content === null) {
+    if (named === undefined) return { env: { ...processEnv }, envFile: undefined, fileVariables: [] };
+    throw badEnvFile(path, 'does not exist');
   }
   // dotenv itself drops a leading BOM (as editors on Windows save it) and reads CRLF line endings.
-  const fileVars = parse(content);
+  const fileVars = parse(content.toString('utf8'));
   return { env: { ...fileVars, ...processEnv }, envFile: path, fileVariables: Object.keys(fileVars) };
 }
+
+const badEnvFile = (path: string, why: string) => new GhlAuthError('configuration', `env file ${path} ${why}: fix --env-file / GHL_ENV_FILE, or create it from .env.example`);
 
 /** Validates everything at once, so one run reports every problem, each by its variable name. */
 export function parseConfig<R extends Requirement = never>(env: Env, cwd: string, requirements: readonly R[] = []): ConfigWith<R> {

@@ -1,9 +1,7 @@
 import { statSync } from 'node:fs';
+import { shellWord } from './files/small-file.js';
 import type { Logger } from './logger.js';
 import type { RunEnvironment } from './runtime.js';
-
-/** A path as a shell takes it: as is when it is plain, else single-quoted. */
-const shellWord = (path: string) => (/^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`);
 
 /**
  * The client secret is only as private as the env file that holds it: a warning, with the command that

@@ -4,8 +4,12 @@ import type { SecretRegistry } from './secrets.js';
 
 export type { Logger };
 
-/** Field names that hold secrets wherever they appear in a log object; pino replaces their values. */
-const SECRET_KEYS = ['access_token', 'refresh_token', 'client_secret', 'code', 'authorization', 'Authorization', 'accessToken', 'refreshToken', 'clientSecret'];
+/**
+ * Field names that hold secrets wherever they appear in a log object; pino replaces their values. Not
+ * `code`: no log call passes an OAuth code, while an error's `code` (EACCES) must stay readable; a
+ * known OAuth code is scrubbed from every logged string by its value (secrets.ts), like every secret.
+ */
+const SECRET_KEYS = ['access_token', 'refresh_token', 'client_secret', 'authorization', 'Authorization', 'accessToken', 'refreshToken', 'clientSecret'];
 const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`), ...SECRET_KEYS.map((key) => `*.*.${key}`)];
 
 export interface LoggerOptions {

@@ -22,7 +22,9 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
     const stored = await store.read(); // unlocked: writes are atomic renames, a read never sees half a file
     if (!stored) throw missingTokenFile(store.path);
     nowMs = now();
-    status = assessTokens({ config, stored, lastRun: await readLastRun(config.tokensFile), claim: await store.refreshInFlight(stored), now: nowMs });
+    const lastRun = await readLastRun(config.tokensFile);
+    if (lastRun.problem) log.warn(`the last-run record ${lastRun.problem}; the last check is not shown`);
+    status = assessTokens({ config, stored, lastRun: lastRun.record, claim: await store.refreshInFlight(stored), now: nowMs });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { GhlAuthError } from '../errors.js';
+import { FileRefused, readSmallFile } from '../files/small-file.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
+import { MAX_TOKEN_FILE_BYTES } from '../store/token-file.js';
 import { parseImportedTokens } from '../tokens/import.js';
 import { replaceTokens } from '../lifecycle/replace.js';
 import { reportSaved } from './report-saved.js';
@@ -11,10 +12,18 @@ export async function tokensImportCommand(globals: GlobalOptions, file: string |
   const runtime = await createRuntime(globals, []);
   const fromStdin = file === undefined || file === '-';
   const source = fromStdin ? 'stdin' : file;
-  const content = await (fromStdin ? text(process.stdin) : readFile(file, 'utf8')).catch((error: NodeJS.ErrnoException) => {
-    throw new GhlAuthError('token_input_invalid', `cannot read the tokens to import from ${source} (${error.code ?? error.message}); nothing was saved`);
-  });
+  const content = await (fromStdin ? text(process.stdin) : readTokensFile(file));
   const stored = parseImportedTokens(content, source, runtime.now());
   const replaced = await replaceTokens(runtime, Boolean(options.force), async () => stored);
   reportSaved(replaced, runtime.config, runtime.now());
+}
+
+/** A FIFO (as `<(command)` gives) would block the run: what is not a regular file comes on stdin instead. */
+async function readTokensFile(file: string): Promise<string> {
+  const bytes = await readSmallFile(file, { maxBytes: MAX_TOKEN_FILE_BYTES, followSymlinks: true }).catch((error: FileRefused) => {
+    const way = error.code === undefined ? ': give the tokens on stdin instead (... | ghl-auth tokens import -)' : '';
+    throw new GhlAuthError('token_input_invalid', `cannot read the tokens to import: ${error.message}${way}; nothing was saved`);
+  });
+  if (bytes === null) throw new GhlAuthError('token_input_invalid', `cannot read the tokens to import from ${file} (it does not exist); nothing was saved`);
+  return bytes.toString('utf8');
 }

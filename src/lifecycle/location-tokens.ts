@@ -1,4 +1,5 @@
 import { GhlAuthError, hasCode } from '../errors.js';
+import { FileRefused, refusedOwnFile } from '../files/small-file.js';
 import { mintLocationToken, type LocationToken } from '../oauth/location-token.js';
 import { mergeLocationTokens, readLocationTokens } from '../store/location-token-cache.js';
 import type { StoredTokens } from '../tokens/stored-tokens.js';
@@ -30,7 +31,7 @@ export class LocationTokens {
   /** Reads the cache without the lock: it is only ever replaced whole, by an atomic rename. */
   static async load(deps: LifecycleDeps, company: StoredTokens, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<LocationTokens> {
     const { tokens, problem } = await readLocationTokens(deps.config.tokensFile);
-    if (problem) deps.log.warn(`the Location token cache ${problem}: minting new Location tokens (nothing is lost)`);
+    if (problem) deps.log.warn(`the Location token cache ${problem}; minting new Location tokens (nothing is lost)`);
     const companyId = company.token.companyId;
     const usable = new Map([...tokens].filter(([, token]) => token.companyId === companyId));
     return new LocationTokens(deps, company, usable, minTtlSeconds);
@@ -67,7 +68,9 @@ export class LocationTokens {
     if (this.minted.length === 0) return;
     const { store, config, log, now } = this.deps;
     await store.withLock(() => mergeLocationTokens(config.tokensFile, this.minted, now())).catch((error: unknown) => {
-      log.warn({ error: (error as NodeJS.ErrnoException).code ?? String(error) }, 'the minted Location tokens could not be cached; the next run mints them again');
+      const again = 'the next run mints them again';
+      if (error instanceof FileRefused) log.warn(`the minted Location tokens could not be cached: ${refusedOwnFile(error)}; ${again}`);
+      else log.warn({ error: (error as NodeJS.ErrnoException).code ?? String(error) }, `the minted Location tokens could not be cached; ${again}`);
     });
   }
 

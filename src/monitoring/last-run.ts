@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
+import { z } from 'zod';
+import { replaceRegularFile } from '../files/replace-file.js';
+import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationResult } from '../run-report.js';
 
 /** One location's part of the latest run, with when it was last healthy (null: never seen healthy). */
@@ -32,12 +33,44 @@ export interface LastRun {
 
 export const lastRunPath = (tokensFile: string) => `${tokensFile}.last-run.json`;
 
-export async function readLastRun(tokensFile: string): Promise<LastRun | undefined> {
+/** What a record must hold to be used: a hand-edited or damaged one would crash the alerts and counters. */
+const lastRunSchema = z.object({
+  at: z.iso.datetime(),
+  outcome: z.enum(['healthy', 'failed']),
+  exitCode: z.number().int(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastSuccessAt: z.iso.datetime().optional(),
+  apiRequestsTotal: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  tagLeftOn: z.string().optional(),
+  locations: z
+    .array(z.object({ locationId: z.string(), name: z.string().nullable(), exitCode: z.number().int(), reason: z.string(), message: z.string(), lastSuccessAt: z.iso.datetime().nullable() }))
+    .optional(),
+}) satisfies z.ZodType<LastRun>;
+
+/** A line of ~200 bytes per location: room for tens of thousands, not for a runaway file. */
+const MAX_LAST_RUN_BYTES = 16 * ONE_MIB;
+
+/** The previous record, if any; `problem` says (naming the file) why one that is there is not used. */
+export async function readLastRun(tokensFile: string): Promise<{ record: LastRun | undefined; problem?: string }> {
+  let bytes: Buffer | null;
   try {
-    return JSON.parse(await readFile(lastRunPath(tokensFile), 'utf8')) as LastRun;
-  } catch {
-    return undefined;
+    bytes = await readSmallFile(lastRunPath(tokensFile), { maxBytes: MAX_LAST_RUN_BYTES, followSymlinks: false });
+  } catch (error) {
+    return { record: undefined, problem: refusedOwnFile(error as FileRefused) };
   }
+  if (bytes === null) return { record: undefined };
+  const path = lastRunPath(tokensFile);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { record: undefined, problem: `${path} is not valid JSON` };
+  }
+  const parsed = lastRunSchema.safeParse(json);
+  if (parsed.success) return { record: parsed.data };
+  const bad = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(top level)'))].join(', ');
+  return { record: undefined, problem: `${path} is not a record ghl-auth wrote (bad: ${bad})` };
 }
 
 /** How long a run waits for another run's update of the record (a few ms each) before it skips its own. */
@@ -55,25 +88,25 @@ export async function updateLastRun(
   tokensFile: string,
   next: (previous: LastRun | undefined) => LastRun,
   alongside: (record: LastRun) => Promise<void>,
-): Promise<{ previous: LastRun | undefined; record: LastRun }> {
+): Promise<{ previous: LastRun | undefined; problem?: string; record: LastRun }> {
   const release = await lockfile.lock(lastRunPath(tokensFile), {
     realpath: false,
     stale: LAST_RUN_LOCK_STALE_MS,
     retries: { retries: 1_000, minTimeout: 5, maxTimeout: 50, randomize: true, maxRetryTime: LAST_RUN_LOCK_WAIT_MS },
   });
   try {
-    const previous = await readLastRun(tokensFile);
+    const { record: previous, problem } = await readLastRun(tokensFile);
     const record = next(previous);
     await writeLastRun(tokensFile, record);
     await alongside(record);
-    return { previous, record };
+    return { previous, problem, record };
   } finally {
     await release().catch(() => undefined); // a lock taken over as stale is released already
   }
 }
 
 export async function writeLastRun(tokensFile: string, record: LastRun): Promise<void> {
-  await writeFileAtomic(lastRunPath(tokensFile), renderLastRun(record), { mode: 0o600 });
+  await replaceRegularFile(lastRunPath(tokensFile), renderLastRun(record), 0o600);
 }
 
 /** Indented JSON with one line per location: a thousand locations stay a thousand lines, each found by grep. */
@@ -124,5 +157,5 @@ export function recoveredLocations(previous: LastRun | undefined, current: reado
   return current.filter((location) => location.exitCode === 0 && failedBefore.has(location.locationId));
 }
 
-/** A record's locations; none when it has none, or when a hand-edited record holds something else there. */
-export const locationsOf = (record: LastRun | undefined): LocationRecord[] => (Array.isArray(record?.locations) ? record.locations : []);
+/** A record's locations; none when it has none (readLastRun has checked what a record holds). */
+export const locationsOf = (record: LastRun | undefined): LocationRecord[] => record?.locations ?? [];

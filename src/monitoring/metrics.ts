@@ -1,4 +1,4 @@
-import writeFileAtomic from 'write-file-atomic';
+import { replaceRegularFile } from '../files/replace-file.js';
 import type { LocationRecord } from './last-run.js';
 import type { RunOutcome } from './outcome.js';
 
@@ -76,7 +76,7 @@ function family(name: string, type: 'gauge' | 'counter', help: string, samples: 
 
 /** Atomic (temp file and rename), so the collector never reads half a file; world-readable: it holds no secret. */
 export async function writeMetrics(path: string, snapshot: MetricsSnapshot): Promise<void> {
-  await writeFileAtomic(path, renderMetrics(snapshot), { mode: 0o644 });
+  await replaceRegularFile(path, renderMetrics(snapshot), 0o644);
 }
 
 function seconds(iso: string | undefined): number {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { MonitoringSettings } from '../config.js';
+import { FileRefused, refusedOwnFile } from '../files/small-file.js';
 import { nextLastRun, readLastRun, recoveredLocations, updateLastRun, type LastRun } from './last-run.js';
 import type { Logger } from '../logger.js';
 import type { LocationResult } from '../run-report.js';
@@ -47,10 +48,11 @@ export class RunMonitor {
     const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record) : Promise.resolve());
     const next = (previous: LastRun | undefined) => ({ ...nextLastRun(previous, outcome, apiRequests, locations), ...(tagLeftOn !== undefined && { tagLeftOn }) });
     const updated = await updateLastRun(settings.tokensFile, next, writeMetrics).catch((cause: unknown) => {
-      this.warn('the last-run record and metrics were not updated (another run held them, or the record could not be written)', cause);
+      this.warn('the last-run record and metrics were not updated', cause, ' (another run held them, or the record could not be written)');
       return undefined;
     });
-    const previous = updated ? updated.previous : await readLastRun(settings.tokensFile);
+    if (updated?.problem) log.warn(`the last-run record ${updated.problem}; this run's record replaced it (its totals and last success start over); the run's exit code is unchanged`);
+    const previous = updated ? updated.previous : (await readLastRun(settings.tokensFile)).record;
     await this.startPing; // so the service sees /start before the end of the run
     const alert = this.alertFor(outcome, previous, locations);
     await Promise.all([
@@ -79,7 +81,10 @@ export class RunMonitor {
     await writeMetrics(path, snapshot).catch((cause: unknown) => this.warn(`the metrics file ${path} could not be written`, cause));
   }
 
-  private warn(what: string, cause: unknown): void {
-    this.log.warn({ error: (cause as NodeJS.ErrnoException).code ?? String(cause) }, `${what}; the run's exit code is unchanged`);
+  /** A refused file is named, with what to do about it; any other cause gets `guess` and its code. */
+  private warn(what: string, cause: unknown, guess = ''): void {
+    const unchanged = "the run's exit code is unchanged";
+    if (cause instanceof FileRefused) this.log.warn(`${what}: ${refusedOwnFile(cause)}; ${unchanged}`);
+    else this.log.warn({ error: (cause as NodeJS.ErrnoException).code ?? String(cause) }, `${what}${guess}; ${unchanged}`);
   }
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { GhlAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { kindOf } from './token-file.js';
+import { kindOf } from '../files/small-file.js';
 import type { StoreTimings } from './timings.js';
 
 export interface LockTarget {

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { replaceRegularFile } from '../files/replace-file.js';
+import { ONE_MIB, readSmallFile, refusedOwnFile, type FileRefused } from '../files/small-file.js';
 import type { LocationToken } from '../oauth/location-token.js';
 
 /**
@@ -20,17 +20,21 @@ const cacheSchema = z.object({
 
 export type CachedLocationTokens = Map<string, LocationToken>;
 
-/** The cached tokens; a missing, unreadable or malformed file is an empty cache (`problem` says why). */
+/** A few KB per location (a token and its scopes): room for thousands of locations, not for a runaway file. */
+const MAX_CACHE_BYTES = 16 * ONE_MIB;
+
+/** The cached tokens; a missing, refused or malformed file is an empty cache (`problem` says why, naming it). */
 export async function readLocationTokens(tokensFile: string): Promise<{ tokens: CachedLocationTokens; problem?: string }> {
-  let raw: string;
+  const path = locationTokensPath(tokensFile);
+  let raw: Buffer | null;
   try {
-    raw = await readFile(locationTokensPath(tokensFile), 'utf8');
+    raw = await readSmallFile(path, { maxBytes: MAX_CACHE_BYTES, followSymlinks: false });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { tokens: new Map() } : { tokens: new Map(), problem: `cannot be read (${code})` };
+    return { tokens: new Map(), problem: refusedOwnFile(error as FileRefused) };
   }
-  const parsed = cacheSchema.safeParse(safeJson(raw));
-  if (!parsed.success) return { tokens: new Map(), problem: 'is not a cache ghl-auth wrote' };
+  if (raw === null) return { tokens: new Map() };
+  const parsed = cacheSchema.safeParse(safeJson(raw.toString('utf8')));
+  if (!parsed.success) return { tokens: new Map(), problem: `${path} is not a cache ghl-auth wrote` };
   return { tokens: new Map(Object.entries(parsed.data.tokens)) };
 }
 
@@ -45,7 +49,7 @@ export async function mergeLocationTokens(tokensFile: string, fresh: readonly Lo
     if (!known || Date.parse(known.expiresAt) < Date.parse(token.expiresAt)) tokens.set(token.locationId, token);
   }
   const live = [...tokens.entries()].filter(([, token]) => Date.parse(token.expiresAt) > nowMs);
-  await writeFileAtomic(locationTokensPath(tokensFile), `${JSON.stringify({ version: 1, tokens: Object.fromEntries(live) }, null, 2)}\n`, { mode: 0o600 });
+  await replaceRegularFile(locationTokensPath(tokensFile), `${JSON.stringify({ version: 1, tokens: Object.fromEntries(live) }, null, 2)}\n`, 0o600);
 }
 
 function safeJson(raw: string): unknown {

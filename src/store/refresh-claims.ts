@@ -1,7 +1,8 @@
-import { link, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { link, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { GhlAuthError } from '../errors.js';
+import { readSmallFile } from '../files/small-file.js';
 import { tempName } from './atomic-file.js';
 import { saveFailureCause } from './save-errors.js';
 import { isCertainlyGone, type Writer } from './writer-identity.js';
@@ -156,8 +157,9 @@ export class RefreshClaims {
 /** A claim with the fields its judgement needs, or undefined. */
 async function readClaim(path: string): Promise<RefreshClaim | undefined> {
   try {
-    const claim = JSON.parse(await readFile(path, 'utf8')) as RefreshClaim;
-    return typeof claim.pid === 'number' && typeof claim.hostId === 'string' && typeof claim.processStart === 'string' ? claim : undefined;
+    // A claim removed meanwhile reads as null; one that is not a regular file is refused: both are no claim.
+    const claim = JSON.parse(String(await readSmallFile(path, { maxBytes: 64 * 1024, followSymlinks: false }))) as RefreshClaim | null;
+    return typeof claim?.pid === 'number' && typeof claim.hostId === 'string' && typeof claim.processStart === 'string' ? claim : undefined;
   } catch {
     return undefined;
   }

@@ -1,26 +1,21 @@
-import { constants, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { GhlAuthError } from '../errors.js';
+import { FileRefused, ONE_MIB, readSmallFile } from '../files/small-file.js';
 import { fingerprint, storedTokensSchema, type StoredTokens } from '../tokens/stored-tokens.js';
 
+/** A token pair is a few KB (a Company token's approved locations add ~25 bytes each): far below this. */
+export const MAX_TOKEN_FILE_BYTES = ONE_MIB;
+
 /**
- * The token file's bytes, or null when absent. Opened non-blocking and checked before reading: a
- * FIFO or a device would hang the run. Errors name `shown`, the path the user configured.
+ * The token file's bytes, or null when absent; never blocks on a FIFO or a device (see readSmallFile).
+ * Errors name `shown`, the path the user configured.
  */
 export async function readTokenBytes(path: string, shown: string): Promise<Buffer | null> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) =>
-    error.code === 'ENOENT' ? null : Promise.reject(readFailed(shown, error)),
-  );
-  if (!handle) return null;
   try {
-    const info = await handle.stat();
-    if (info.isDirectory()) throw readFailed(shown, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-    if (!info.isFile()) throw unreadable(shown, `is ${kindOf(info)}, not a regular file (reading it could block forever): remove it (rm ${shown}) and put the token file there`);
-    return await handle.readFile();
+    return await readSmallFile(path, { maxBytes: MAX_TOKEN_FILE_BYTES, followSymlinks: true });
   } catch (error) {
-    throw error instanceof GhlAuthError ? error : readFailed(shown, error);
-  } finally {
-    await handle.close();
+    // A system error gets the advice for its code; a FIFO, a device or a file far too large is said as it is.
+    if (!(error instanceof FileRefused) || (error.code !== undefined && error.code !== 'EFBIG')) throw readFailed(shown, error);
+    throw unreadable(shown, error.code === 'EFBIG' ? error.why : `${error.why}: remove it (rm ${shown}) and put the token file there`);
   }
 }
 
@@ -59,15 +54,6 @@ export function unreadable(shown: string, why: string): GhlAuthError {
     'token_file_unreadable',
     `token file ${shown} ${why}. It was left untouched: restore it from a backup, or move it away and authorize again (ghl-auth login, or GHL_AUTHORIZATION_CODE)`,
   );
-}
-
-export function kindOf(info: Stats): string {
-  if (info.isFIFO()) return 'a FIFO (named pipe)';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  if (info.isSocket()) return 'a socket';
-  if (info.isSymbolicLink()) return 'a symbolic link';
-  if (info.isFile()) return 'a plain file';
-  return 'not a regular file';
 }
 
 const READ_ERRORS: Record<string, string> = {

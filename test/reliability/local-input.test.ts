@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { verdict } from '../helpers.js';
@@ -56,6 +56,14 @@ const TOKEN_FILE_CASES: TokenFileCase[] = [
       return { tokensFile: box.tokensFile };
     },
     says: /permission denied.*chmod 600/,
+  },
+  {
+    name: 'far larger than a token file (valid JSON padded past 1 MiB)',
+    arrange: async (box) => {
+      await appendFile(await tokensOf(box), ' '.repeat(1024 * 1024));
+      return { tokensFile: box.tokensFile };
+    },
+    says: /is larger than 1 MiB \(\d+ bytes\)/,
   },
   {
     name: 'in a missing directory',
