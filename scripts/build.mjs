@@ -128,15 +128,9 @@ await build({
   // Optional: installed for terminals, absent from the image; src/logger.ts falls back without it.
   external: ['pino-pretty'],
   plugins: [zodEnglishOnly],
-  // What the bundled CommonJS packages expect: require() of Node's built-ins (proper-lockfile,
-  // form-data, ...), __filename (write-file-atomic hashes it into its temporary file names).
+  // What the bundled CommonJS packages expect: require() of Node's built-ins (proper-lockfile, form-data, ...).
   banner: {
-    js: [
-      "import { createRequire as __ghlCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __ghlFileURLToPath } from 'node:url';",
-      'const require = __ghlCreateRequire(import.meta.url);',
-      'const __filename = __ghlFileURLToPath(import.meta.url);',
-    ].join(' '),
+    js: ["import { createRequire as __ghlCreateRequire } from 'node:module';", 'const require = __ghlCreateRequire(import.meta.url);'].join(' '),
   },
   logLevel: 'warning',
 });
