@@ -68,7 +68,8 @@ describe('token store', () => {
     const deadTemp = `ghl_tokens.json.tmp-${writerTag({ ...self, pid: dead })}-0badcafe`;
     const liveTemp = `ghl_tokens.json.tmp-${writerTag(self)}-0badcafe`;
     const otherHostTemp = `ghl_tokens.json.tmp-${writerTag({ ...self, scope: 'host:elsewhere', pid: dead })}-0badcafe`;
-    for (const name of [deadTemp, liveTemp, otherHostTemp, 'ghl_tokens.json.3141592653', 'ghl_tokens.json.2718281828', 'ghl_tokens.json.bak']) await writeFile(join(dir, name), 'x');
+    for (const name of [liveTemp, otherHostTemp, 'ghl_tokens.json.3141592653', 'ghl_tokens.json.2718281828', 'ghl_tokens.json.bak']) await writeFile(join(dir, name), 'x');
+    await writeFile(join(dir, deadTemp), Buffer.alloc(4096)); // reserved, never filled: nothing in it
     const longAgo = new Date(Date.now() - 3_600_000);
     await utimes(join(dir, 'ghl_tokens.json.3141592653'), longAgo, longAgo);
     await store.withLock(async () => undefined);

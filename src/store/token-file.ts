@@ -2,8 +2,11 @@ import { GhlAuthError } from '../errors.js';
 import { FileRefused, ONE_MIB, readSmallFile } from '../files/small-file.js';
 import { fingerprint, storedTokensSchema, type StoredTokens } from '../tokens/stored-tokens.js';
 
-/** A token pair is a few KB (a Company token's approved locations add ~25 bytes each): far below this. */
-export const MAX_TOKEN_FILE_BYTES = ONE_MIB;
+/**
+ * A token pair is a few KB, but a Company token lists its approved locations (~25 bytes each): an
+ * agency of 100,000 locations is 2.5 MB. Far above that, as the companion files' cap.
+ */
+export const MAX_TOKEN_FILE_BYTES = 16 * ONE_MIB;
 
 /**
  * The token file's bytes, or null when absent; never blocks on a FIFO or a device (see readSmallFile).

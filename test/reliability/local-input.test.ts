@@ -58,12 +58,12 @@ const TOKEN_FILE_CASES: TokenFileCase[] = [
     says: /permission denied.*chmod 600/,
   },
   {
-    name: 'far larger than a token file (valid JSON padded past 1 MiB)',
+    name: 'far larger than a token file (valid JSON padded past 16 MiB)',
     arrange: async (box) => {
-      await appendFile(await tokensOf(box), ' '.repeat(1024 * 1024));
+      await appendFile(await tokensOf(box), ' '.repeat(16 * 1024 * 1024));
       return { tokensFile: box.tokensFile };
     },
-    says: /is larger than 1 MiB \(\d+ bytes\)/,
+    says: /is larger than 16 MiB \(\d+ bytes\)/,
   },
   {
     name: 'in a missing directory',
