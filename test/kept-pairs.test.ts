@@ -86,6 +86,16 @@ describe('pairs kept beside the token file', () => {
     assert.deepEqual(await keptNames(), [basename(newer.path)], 'nothing else was removed or kept');
   });
 
+  it('tokens import --force of a kept pair restores it and removes the kept file: it is the token file now', async () => {
+    await tokenFileIssued(2 * 3600_000);
+    const newer = await keep(3600_000);
+    const imported = await box.run(['tokens', 'import', '--force', newer.path]);
+    assert.equal(imported.code, 0, imported.stdout + imported.stderr);
+    assert.equal((await box.readTokens()).token.refresh_token, newer.token.refresh_token);
+    assert.equal(await exists(newer.path), false, 'the restored pair is the token file now: its copy is gone');
+    assert.deepEqual(await keptNames(), []);
+  });
+
   it('a check that fails still names the newer pair, and keeps its exit code', async () => {
     // A refresh token GHL does not know: the refresh ends in "Invalid grant", exit 3.
     await tokenFileIssued(2 * 3600_000, { access_token: 'at-gone', refresh_token: 'rt-gone', expires_in: 86_399 });

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { removeKeptFile } from '../store/kept-pairs.js';
 import { describeKeptPairs, isRemovable, judgeKeptPairs, KEPT_PAIR_REMOVAL_DAYS } from '../tokens/kept-pairs.js';
 import type { LifecycleDeps } from './obtain.js';
@@ -25,4 +26,15 @@ export async function reviewKeptPairs({ store, log, now }: Pick<LifecycleDeps, '
   } catch (error) {
     log.warn(`could not look at the token pairs kept beside ${store.path}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** After `tokens import` of a kept pair: it is the token file now, so its copy goes. */
+export async function forgetImportedPair({ store, log }: Pick<LifecycleDeps, 'store' | 'log'>, source: string): Promise<void> {
+  const real = await realpath(source).catch(() => undefined);
+  const kept = (await store.keptFiles()).find((file) => file.path === real && file.regular);
+  if (!kept) return;
+  await removeKeptFile(kept.path).then(
+    () => log.info(`removed ${kept.path}: its pair is the token file now`),
+    (error: NodeJS.ErrnoException) => log.warn(`the pair kept in ${kept.path} is the token file now, but that file could not be removed (${error.code ?? error.message}): remove it by hand`),
+  );
 }
