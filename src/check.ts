@@ -7,6 +7,7 @@ import { withDefaults } from './http-client.js';
 import { locationResource } from './location-api.js';
 import type { LocationToken } from './oauth/location-token.js';
 import { deadlineIn } from './deadline.js';
+import { reviewKeptPairs } from './lifecycle/kept-pairs.js';
 import { LocationTokens, type Scope } from './lifecycle/location-tokens.js';
 import { obtainAccessToken, REFRESHED, refreshAfterRejection, type LifecycleDeps, type TokenAction } from './lifecycle/obtain.js';
 import { failedResult, healthyResult, reportError, reportOf, type LocationResult, type RunReport } from './run-report.js';
@@ -52,7 +53,8 @@ export async function runCheck(deps: CheckDeps): Promise<CheckResult> {
   const { config, now } = deps;
   const started = now();
   const runEndsAt = started + config.runTimeoutSeconds * 1000;
-  const usable = await obtainAccessToken(deps);
+  // Kept pairs are reviewed under the token work's lock, even when it failed: a newer one may be the way back.
+  const usable = await obtainAccessToken(deps, undefined, () => reviewKeptPairs(deps));
   let stored = usable.stored;
   // The judge that status and login use: a token the check cannot work with fails here, before any request.
   const [unfit] = problemsIn(judgeTokens(stored, config, now()));

@@ -5,7 +5,7 @@ import { readLastRun } from '../monitoring/last-run.js';
 import { verifyClient } from '../oauth/verify-client.js';
 import { configFor, createRuntime, loadEnvironment, type GlobalOptions } from '../runtime.js';
 import { missingTokenFile } from '../lifecycle/obtain.js';
-import { assessTokens, formatStatus, judgeClient, type TokenStatus } from '../tokens/status.js';
+import { assessTokens, formatStatus, judgeClient, noteKeptPairs, type TokenStatus } from '../tokens/status.js';
 
 /**
  * Local facts: the token file, its refresh claims and the last-run record. With --verify, one request
@@ -26,6 +26,7 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
     if (lastRun.problem) log.warn(`the last-run record ${lastRun.problem}; the last check is not shown`);
     status = assessTokens({ config, stored, lastRun: lastRun.record, claim: await store.refreshInFlight(stored), now: nowMs });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
+    noteKeptPairs(status, await store.keptFiles());
   } catch (error) {
     // A script reading --json gets an answer it can parse whatever went wrong; the verdict still goes to stderr.
     if (options.json && error instanceof GhlAuthError) process.stdout.write(`${JSON.stringify({ usable: false, problems: [{ code: error.code, message: error.message }] }, null, 2)}\n`);

@@ -4,6 +4,7 @@ import { FileRefused, readSmallFile } from '../files/small-file.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
 import { MAX_TOKEN_FILE_BYTES } from '../store/token-file.js';
 import { parseImportedTokens } from '../tokens/import.js';
+import { forgetImportedPair } from '../lifecycle/kept-pairs.js';
 import { replaceTokens } from '../lifecycle/replace.js';
 import { reportSaved } from './report-saved.js';
 
@@ -15,6 +16,7 @@ export async function tokensImportCommand(globals: GlobalOptions, file: string |
   const content = await (fromStdin ? text(process.stdin) : readTokensFile(file));
   const stored = parseImportedTokens(content, source, runtime.now());
   const replaced = await replaceTokens(runtime, Boolean(options.force), async () => stored);
+  if (!fromStdin) await forgetImportedPair(runtime, file);
   reportSaved(replaced, runtime.config, runtime.now());
 }
 

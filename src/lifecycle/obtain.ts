@@ -30,19 +30,22 @@ export interface UsableTokens {
 /**
  * Policy: a usable access token, saved before it is used. Exchanges the code when there is no file,
  * refreshes when the token expires within `minTtlSeconds` (the margin unless a caller needs longer);
- * all of it under the store's lock.
+ * all of it under the store's lock. `afterwards` runs under the same lock once that work ends, however
+ * it ended.
  */
-export function obtainAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<UsableTokens> {
+export function obtainAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.config.refreshMarginSeconds, afterwards?: () => Promise<void>): Promise<UsableTokens> {
+  return deps.store.withLock(() => usableUnderLock(deps, minTtlSeconds).finally(afterwards));
+}
+
+async function usableUnderLock(deps: LifecycleDeps, minTtlSeconds: number): Promise<UsableTokens> {
   const { config, store, log, now } = deps;
-  return store.withLock(async () => {
-    const current = await store.read();
-    if (!current) return { stored: await exchangeAndSave(deps), action: 'exchanged' };
-    if (config.authorizationCode) {
-      log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
-    }
-    if (isFresh(current, minTtlSeconds, now)) return { stored: current, action: 'reused' };
-    return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
-  });
+  const current = await store.read();
+  if (!current) return { stored: await exchangeAndSave(deps), action: 'exchanged' };
+  if (config.authorizationCode) {
+    log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
+  }
+  if (isFresh(current, minTtlSeconds, now)) return { stored: current, action: 'reused' };
+  return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
 }
 
 /**

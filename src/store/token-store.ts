@@ -6,6 +6,7 @@ import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './
 import { claimRefresh, type ClaimOutcome } from './claim-refresh.js';
 import { settleOrphan } from './orphan-pairs.js';
 import { acquireLock } from './file-lock.js';
+import { keptPathOf, listKeptFiles, type KeptFile } from './kept-pairs.js';
 import { RefreshClaims, type RefreshClaim } from './refresh-claims.js';
 import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './save-errors.js';
 import { storeTimings, type StoreTimings } from './timings.js';
@@ -186,11 +187,16 @@ export class TokenStore {
     return (await this.claims()).newest(fingerprint(stored.token.refresh_token));
   }
 
+  /** The pairs kept beside the token file, read with its guards; a read alone needs no lock. */
+  async keptFiles(): Promise<KeptFile[]> {
+    return listKeptFiles(await this.resolve());
+  }
+
   /** A dead writer's temp file: see settleOrphan. Called holding the lock, before this run reads. */
   private async settleOrphan(path: string, writer: { scope: string; pid: number; processStart: string }): Promise<void> {
     const real = await this.resolve();
     const currentBytes = await readTokenBytes(real, this.path).catch(() => null);
-    await settleOrphan(path, writer, { real, currentBytes, claims: await this.claims(), keepPath: () => this.keptPath(real), syncDirectory: this.syncDirectory, log: this.log });
+    await settleOrphan(path, writer, { real, currentBytes, claims: await this.claims(), keepPath: () => keptPathOf(real, this.now()), syncDirectory: this.syncDirectory, log: this.log });
   }
 
   private async keepLostRace(pending: PendingFile, onDisk: Buffer | null): Promise<SaveOutcome> {
@@ -202,14 +208,10 @@ export class TokenStore {
 
   /** Moves a filled temp file to a stable name beside the token file; the claim records where. */
   private async keep(pending: PendingFile): Promise<string> {
-    const keptIn = this.keptPath(pending.target);
+    const keptIn = keptPathOf(pending.target, this.now());
     await pending.keepAs(keptIn);
     if (this.claimPath) await (await this.claims()).markKept(this.claimPath, keptIn);
     return keptIn;
-  }
-
-  private keptPath(target: string): string {
-    return `${target}.issued-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.json`;
   }
 
   private async resolve(): Promise<string> {

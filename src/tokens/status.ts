@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
 import { locationsOf, type LastRun, type LocationRecord } from '../monitoring/last-run.js';
 import type { ClientVerdict } from '../oauth/verify-client.js';
+import type { KeptFile } from '../store/kept-pairs.js';
+import { describeKeptPairs, judgeKeptPairs, type KeptPair } from './kept-pairs.js';
 import { judgeTokens, missingScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
 import { locationTable } from './location-table.js';
 import type { RefreshClaim } from '../store/token-store.js';
@@ -30,6 +32,8 @@ export interface TokenStatus extends TokenReach {
   locations: LocationRecord[];
   /** What GHL said of the client id and secret (`status --verify`); null when not asked. */
   clientCredentials: ClientVerdict['kind'] | null;
+  /** Pairs kept beside the token file (a save that lost a race or failed), oldest first. */
+  keptPairs: KeptPair[];
 }
 
 export interface StatusInput {
@@ -80,6 +84,7 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
     lastCheck: lastRun ? { ...lastRun, locations: undefined } : null,
     locations: locationsOf(lastRun),
     clientCredentials: null,
+    keptPairs: [],
   };
 }
 
@@ -95,6 +100,13 @@ export function judgeClient(status: TokenStatus, verdict: ClientVerdict): void {
   } else if (verdict.kind === 'unknown') {
     status.warnings.push(`could not tell whether GHL accepts the client id and secret (it answered ${verdict.answer})`);
   }
+}
+
+/** Names the kept pairs, and which may hold the live refresh token: one warning, never a problem. */
+export function noteKeptPairs(status: TokenStatus, files: KeptFile[]): void {
+  status.keptPairs = judgeKeptPairs(files, Date.parse(status.refreshToken.obtainedAt));
+  const warning = describeKeptPairs(status.keptPairs);
+  if (warning) status.warnings.push(warning);
 }
 
 /** The human form: one fact per line. */
