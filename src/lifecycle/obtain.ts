@@ -4,10 +4,11 @@ import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
 import { refreshToken } from '../oauth/refresh-token.js';
-import { REFRESH_TOKEN_DEAD, type GrantResult } from '../oauth/token-grant.js';
+import { REFRESH_TOKEN_DEAD, RefreshTokenDead, type GrantResult } from '../oauth/token-grant.js';
 import { restoreAdvice, SaveFailed } from '../store/save-errors.js';
 import type { SaveOutcome, TokenStore } from '../store/token-store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
+import { markSpent, refuseSpent } from './spent.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;
@@ -39,6 +40,7 @@ export function obtainAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.conf
     if (config.authorizationCode) {
       log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
     }
+    refuseSpent(current);
     const remainingMs = Date.parse(current.expiresAt) - now();
     // A pair saved without an access token (GHL sent none) has only its refresh token to offer.
     if (remainingMs > minTtlSeconds * 1000 && current.token.access_token) return { stored: current, action: 'reused' };
@@ -88,8 +90,10 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
  */
 async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promise<StoredTokens> {
   const { config, store, http, log, now } = deps;
+  refuseSpent(current);
   const claim = await store.claimRefresh(current);
   if ('superseded' in claim) {
+    refuseSpent(claim.superseded);
     log.info('another run saved new tokens meanwhile: using them, nothing refreshed');
     return claim.superseded;
   }
@@ -105,6 +109,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   try {
     result = await refreshToken(http, config, current.token.refresh_token, now);
   } catch (error) {
+    if (error instanceof RefreshTokenDead) await markSpent(deps, current, `GHL answered ${error.answer}`);
     if (hasCode(error, 'reauthorization_required') && claim.abandoned) {
       throw new GhlAuthError(
         'reauthorization_required',

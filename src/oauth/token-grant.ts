@@ -51,12 +51,12 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
   const answer = describeAnswer(response);
   if (/invalid grant/i.test(message)) {
     if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
-    throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
+    throw new RefreshTokenDead(answer, response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
   }
   // GHL also answers "Invalid parameter: refreshToken" (or code) for a dead credential: not a configuration typo.
   if (/invalid parameter\W*(refresh_?token|code)\b/i.test(message)) {
-    const dead = grant === 'authorization_code' ? `the authorization code (GHL answered ${answer}): ${NEW_CODE}` : `the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`;
-    throw new GhlAuthError('reauthorization_required', `GHL rejected ${dead}`);
+    if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `GHL rejected the authorization code (GHL answered ${answer}): ${NEW_CODE}`);
+    throw new RefreshTokenDead(answer, `GHL rejected the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`);
   }
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
@@ -67,6 +67,16 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
     );
   }
   throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; ${NEXT_RUN_RETRIES}`);
+}
+
+/** GHL declared the refresh token dead: `answer` is what it said (scrubbed), for the mark that keeps it from being sent again. */
+export class RefreshTokenDead extends GhlAuthError {
+  constructor(
+    readonly answer: string,
+    message: string,
+  ) {
+    super('reauthorization_required', message);
+  }
 }
 
 const REAUTHORIZE =

@@ -10,6 +10,8 @@ export interface Expectation {
   says?: RegExp;
   /** True when a refresh succeeded, so the token file must hold a new live pair; else it is byte-identical. */
   refreshed?: boolean;
+  /** True when GHL declared the refresh token dead: the file keeps its pair, marked spent (refreshTokenSpent). */
+  spent?: boolean;
 }
 
 /** How a fault is brought about: queued faults on the endpoint, or a setting of the run. */
@@ -55,7 +57,7 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: 'connection reset after GHL did the work, once',
     inject: () => times(1, { kind: 'reset', afterProcessing: true }),
     // A refresh whose answer is lost has rotated the token at GHL: no retry can bring it back, but the run must say so.
-    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login --force.*cause: this run sent it 2 times.*answer was lost/ }, contact: { exit: 0 }, tags: { exit: 0 } },
+    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login --force.*cause: this run sent it 2 times.*answer was lost/, spent: true }, contact: { exit: 0 }, tags: { exit: 0 } },
   },
   { fault: 'hang (accepts, never answers)', inject: () => times(1, { kind: 'hang' }), deadlineSeconds: 2, expect: unavailable(/deadline \(GHL_CHECK_TIMEOUT_SECONDS\) passed.*next run will try again/) },
   {
@@ -88,7 +90,7 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: 'Invalid grant',
     inject: () => times(1, ghlError(400, 'Invalid grant: refresh token is invalid')),
     notOn: 'Contacts API: grants are the token endpoint’s',
-    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login --force`/ } },
+    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login --force`/, spent: true } },
   },
   {
     fault: 'Location is not active',
