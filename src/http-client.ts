@@ -4,6 +4,7 @@ import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { dailyLimitMessage, dailyLimitSpent, describeAnswer, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
+import { CUT, cutDeepJson, MAX_JSON_DEPTH } from './json-depth.js';
 import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
 
@@ -37,7 +38,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  /** Parsed JSON, or undefined when the body was not JSON. */
+  /** Parsed JSON (nested at most MAX_JSON_DEPTH deep), or undefined when the body was not JSON. */
   body: unknown;
   attempts: number;
   /** GHL's error message on one line, scrubbed of every secret the run knows; absent when the body has none. */
@@ -144,7 +145,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function answered(raw: AxiosResponse<string>, attempts: number): HttpResponse {
-    const body = parseJson(raw.data);
+    const cut = raw.data ? cutDeepJson(raw.data) : undefined;
+    if (cut !== undefined) log.warn({ status: raw.status }, `${service}'s answer nests deeper than ${MAX_JSON_DEPTH} levels; what is deeper was read as "${CUT}"`);
+    const body = parseJson(cut ?? raw.data);
     secrets.add(...tokensIn(body));
     return { status: raw.status, headers: flatHeaders(raw.headers), body, attempts, message: messageOf(body, secrets), traceId: traceIdOf(body) };
   }
