@@ -4,11 +4,11 @@ import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
 import { refreshToken } from '../oauth/refresh-token.js';
-import { REFRESH_TOKEN_DEAD, RefreshTokenDead, type GrantResult } from '../oauth/token-grant.js';
+import { NoRefreshToken, REFRESH_TOKEN_DEAD, RefreshTokenDead, type GrantResult } from '../oauth/token-grant.js';
 import { restoreAdvice, SaveFailed } from '../store/save-errors.js';
 import type { SaveOutcome, TokenStore } from '../store/token-store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
-import { markSpent, refuseSpent } from './spent.js';
+import { keptOddAnswer, markSpent, refuseSpent } from './spent.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;
@@ -79,7 +79,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   }
   await store.reserveSave();
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
-  const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
+  const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now).catch(async (error: unknown) => Promise.reject(await keptOddAnswer(deps, error)));
   return saveThenJudge(deps, result, 'the authorization code');
 }
 
@@ -109,6 +109,7 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   try {
     result = await refreshToken(http, config, current.token.refresh_token, now);
   } catch (error) {
+    if (error instanceof NoRefreshToken) throw await keptOddAnswer(deps, error, current);
     if (error instanceof RefreshTokenDead) await markSpent(deps, current, `GHL answered ${error.answer}`);
     if (hasCode(error, 'reauthorization_required') && claim.abandoned) {
       throw new GhlAuthError(

@@ -1,4 +1,6 @@
 import { GhlAuthError } from '../errors.js';
+import { NoRefreshToken } from '../oauth/token-grant.js';
+import { keepAnswer } from '../store/keep-answer.js';
 import { markedSpent, spentMarkOf, spentMessage, type StoredTokens } from '../tokens/stored-tokens.js';
 import type { LifecycleDeps } from './obtain.js';
 
@@ -24,4 +26,19 @@ export async function markSpent(deps: Pick<LifecycleDeps, 'store' | 'log' | 'now
   } catch (error) {
     log.warn({ error: error instanceof Error ? error.message : String(error) }, `could not mark the refresh token spent in ${store.path}; the next run may send it again`);
   }
+}
+
+/**
+ * A 2xx answer without a refresh token: GHL may have consumed what was sent (the stored refresh
+ * token, or a code), and nothing replaces it. The answer is kept beside the token file, redacted; a
+ * refresh token sent (`current`) is marked spent, never to be sent again. Other errors pass through.
+ */
+export async function keptOddAnswer(deps: Pick<LifecycleDeps, 'store' | 'log' | 'now'>, error: unknown, current?: StoredTokens): Promise<unknown> {
+  if (!(error instanceof NoRefreshToken)) return error;
+  const where = await keepAnswer(deps.store.path, error.kept, deps.now()).then(
+    (path) => `GHL's answer is kept, redacted, in ${path}`,
+    (failure: unknown) => `GHL's answer could not be kept (${failure instanceof Error ? failure.message : String(failure)})`,
+  );
+  if (current) await markSpent(deps, current, `GHL answered a refresh with ${error.kept.status} but no refresh token, so it may have rotated it; ${where}`);
+  return new GhlAuthError('reauthorization_required', `${error.message}; ${where}`, { cause: error });
 }

@@ -38,7 +38,8 @@ const everywhere = (expectation: Expectation): Record<Route, Expectation> => ({ 
 const recovered = (): Record<Route, Expectation> => ({ token: { exit: 0, refreshed: true }, contact: { exit: 0 }, tags: { exit: 0 } });
 const unavailable = (says: RegExp) => everywhere({ exit: 4, says });
 
-const UNEXPECTED_ANSWER = /(no usable token.*the next run will try again; if it says Invalid grant, re-authorize|its API does not describe; the next run will try again)/;
+const UNEXPECTED_ANSWER = /its API does not describe; the next run will try again/;
+const NO_REFRESH_TOKEN = /200 but no refresh token.*never sent again: re-authorize with `ghl-auth login --force`; GHL's answer is kept, redacted, in /;
 const RE_AUTHORIZE = /re-authorize.*ghl-auth login --force/;
 
 /** The matrix: every failure answer of GHL's three endpoints the check uses. */
@@ -63,10 +64,15 @@ export const FAULT_MATRIX: FaultCase[] = [
   {
     fault: 'malformed JSON after GHL did the work',
     inject: () => times(1, { kind: 'bad-json' }),
-    expect: { token: { exit: 4, says: /no usable token.*the next run will try again; if it says Invalid grant, re-authorize/ }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
+    // GHL may have rotated the refresh token and the new one cannot be read: it is never sent again.
+    expect: { token: { exit: 3, says: NO_REFRESH_TOKEN, spent: true }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
   },
   { fault: 'HTML error page (502), persistent', inject: () => times(ALWAYS, { kind: 'html', status: 502 }), expect: unavailable(/kept answering 502 after 4 attempts/) },
-  { fault: '200 with an unexpected body', inject: () => times(1, status(200, {}, { ok: true })), expect: everywhere({ exit: 4, says: UNEXPECTED_ANSWER }) },
+  {
+    fault: '200 with an unexpected body',
+    inject: () => times(1, status(200, {}, { ok: true })),
+    expect: { token: { exit: 3, says: NO_REFRESH_TOKEN, spent: true }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
+  },
   {
     fault: '401 invalid token, once',
     inject: () => times(1, ghlError(401, 'Invalid token: access token is invalid', 'Unauthorized')),
