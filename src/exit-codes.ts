@@ -19,7 +19,9 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   token_file_locked: 5,
 };
 
+export const exitCodeFor = (code: ErrorCode): number => EXIT_CODES[code];
+
 /** Anything that is not a GhlAuthError is a bug: exit 1. */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof GhlAuthError ? EXIT_CODES[error.code] : 1;
+  return error instanceof GhlAuthError ? exitCodeFor(error.code) : 1;
 }

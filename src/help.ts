@@ -101,8 +101,9 @@ grant". No token of yours is sent or spent.`,
      the locations to check (a Location token with GHL_CHECK_LOCATIONS, a
      Company token with no location set), or (--verify) GHL rejects the
      client id or secret
-  3  re-authorization required (scopes missing, refresh token expired, or
-     the last check said so): run \`ghl-auth login --force\`
+  3  re-authorization required (scopes missing, refresh token expired or
+     declared dead by GHL, or the last check said so): run
+     \`ghl-auth login --force\`
   4  (--verify) GHL could not be reached`,
   ),
   refresh: section(

@@ -4,6 +4,7 @@ import { GhlAuthError, NEXT_RUN_RETRIES } from './errors.js';
 import { dailyLimitMessage, dailyLimitSpent, describeAnswer, isRouteNotFound, messageOf, traceIdOf } from './ghl-answer.js';
 import type { Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit.js';
+import { CUT, cutDeepJson, MAX_JSON_DEPTH } from './json-depth.js';
 import { isRetryableStatus, retryDelayMs, timerMs, type Answer, type RetryPolicy } from './retry-policy.js';
 import type { SecretRegistry } from './secrets.js';
 
@@ -44,8 +45,10 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
-  /** Parsed JSON, or undefined when the body was not JSON. */
+  /** Parsed JSON (nested at most MAX_JSON_DEPTH deep), or undefined when the body was not JSON. */
   body: unknown;
+  /** The body as received when it was not JSON (an HTML page), for a record of an answer gone wrong. */
+  text?: string;
   attempts: number;
   /** GHL's error message on one line, scrubbed of every secret the run knows; absent when the body has none. */
   message?: string;
@@ -157,9 +160,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
 
   function answered(raw: AxiosResponse<string>, attempts: number): HttpResponse {
-    const body = parseJson(raw.data);
+    const cut = raw.data ? cutDeepJson(raw.data) : undefined;
+    if (cut !== undefined) log.warn({ status: raw.status }, `${service}'s answer nests deeper than ${MAX_JSON_DEPTH} levels; what is deeper was read as "${CUT}"`);
+    const body = parseJson(cut ?? raw.data);
     secrets.add(...tokensIn(body));
-    return { status: raw.status, headers: flatHeaders(raw.headers), body, attempts, message: messageOf(body, secrets), traceId: traceIdOf(body) };
+    const text = body === undefined && raw.data ? { text: raw.data } : {};
+    return { status: raw.status, headers: flatHeaders(raw.headers), body, ...text, attempts, message: messageOf(body, secrets), traceId: traceIdOf(body) };
   }
 
   function judged(where: string, response: HttpResponse, started: number): HttpResponse {
@@ -215,10 +221,12 @@ function secretsSentBy(request: HttpRequest): (string | undefined)[] {
   return [bearer, request.form?.client_secret, request.form?.refresh_token, request.form?.code];
 }
 
+/** The tokens of an answer: where GHL puts them, or one level down (a pair wrapped in `data`, or in a list). */
 function tokensIn(body: unknown): (string | undefined)[] {
-  if (typeof body !== 'object' || body === null) return [];
-  const { access_token: access, refresh_token: refresh } = body as Record<string, unknown>;
-  return [access, refresh].map((value) => (typeof value === 'string' ? value : undefined));
+  const objects = (value: unknown): object[] => (typeof value === 'object' && value !== null ? [value] : []);
+  return objects(body)
+    .flatMap((top) => [top, ...Object.values(top).flatMap(objects)])
+    .flatMap((level) => Object.entries(level).map(([key, value]) => (/token/i.test(key) && typeof value === 'string' ? value : undefined)));
 }
 
 function outcomeOf(status: number): Outcome {

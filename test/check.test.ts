@@ -117,14 +117,16 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
     assert.ok(result.ms < 10_000, `ended after ${result.ms} ms`);
   });
 
-  it('Invalid grant on refresh: exit 3 with how to re-authorize, token file byte-identical', async () => {
+  it('Invalid grant on refresh: exit 3 with how to re-authorize, the pair kept as it was and marked spent', async () => {
     await box.writeTokens(-60);
-    const before = await readFile(box.tokensFile);
+    const before = await box.readTokens();
     box.fake.fail('token', ghlError(400, 'Invalid grant: refresh token is invalid'));
     const result = await box.run(['check']);
     assert.equal(result.code, 3);
     assert.match(verdict(result), /Invalid grant.*ghl-auth login --force/);
-    assert.deepEqual(await readFile(box.tokensFile), before);
+    const { refreshTokenSpent, ...after } = (await box.readTokens()) as Record<string, unknown>;
+    assert.deepEqual(after, before);
+    assert.ok(refreshTokenSpent);
   });
 
   it('a 401 that survives the refresh it caused: exit 3 saying the token was refreshed and GHL still rejects it', async () => {

@@ -5,7 +5,7 @@ import { messageOf } from '../src/ghl-answer.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http-client.js';
 import { exchangeCode } from '../src/oauth/exchange-code.js';
 import { refreshToken } from '../src/oauth/refresh-token.js';
-import { validateTokenResponse } from '../src/oauth/token-grant.js';
+import { NoRefreshToken, RefreshTokenDead, validateTokenResponse } from '../src/oauth/token-grant.js';
 import { SecretRegistry } from '../src/secrets.js';
 import { alter, UNUSABLE_ANSWERS } from './odd-token-answers.js';
 
@@ -61,8 +61,8 @@ describe('OAuth grants', () => {
     ['invalid redirect_uri', 400, { statusCode: 400, message: 'Invalid parameter: redirect_uri does not match' }, 'configuration', /GHL_REDIRECT_URI/],
     ['invalid refreshToken', 400, { statusCode: 400, message: 'Invalid parameter: refreshToken' }, 'reauthorization_required', /stored refresh token \(GHL answered 400 "Invalid parameter: refreshToken"\)\. Re-authorize.*login --force/],
     ['invalid refresh_token', 400, { statusCode: 400, message: 'Invalid parameter: refresh_token' }, 'reauthorization_required', /login --force/],
-    ['200 without a refresh token', 200, { access_token: 'a', expires_in: 10 }, 'ghl_unexpected_response', /refresh_token/],
-    ['200 that is not JSON', 200, undefined, 'ghl_unexpected_response', /body is not JSON/],
+    ['200 without a refresh token', 200, { access_token: 'a', expires_in: 10 }, 'reauthorization_required', /200 but no refresh token \(a JSON object without refresh_token\).*never sent again/],
+    ['200 that is not JSON', 200, undefined, 'reauthorization_required', /200 but no refresh token \(a body that is not JSON\)/],
     ['unknown 404', 404, { statusCode: 404, message: 'Cannot POST' }, 'ghl_unexpected_response', /404/],
   ];
   for (const [name, status, body, code, message] of cases) {
@@ -107,13 +107,42 @@ describe('OAuth grants', () => {
       assert.match(String(odd.problem?.message), /invalid scope; the new tokens were saved without that field/);
     });
 
-    for (const [name, body] of [
-      ['an empty refresh_token', { ...token, refresh_token: '' }],
-      ['a refresh token nested under data (not where GHL puts it)', { data: token }],
-      ['an array', [token]],
+    for (const [name, body, wrapper] of [
+      ['a pair under data', { data: token }, /under `data`/],
+      ['a pair as the one item of an array', [token], /in a JSON array/],
     ] as const) {
-      it(`${name}: nothing to save, exit 4`, () => assert.throws(() => validate(body), (error: unknown) => error instanceof GhlAuthError && error.code === 'ghl_unexpected_response'));
+      it(`${name}: saved, the wrapper named as odd`, () => {
+        const result = validate(body);
+        assert.equal(result.token.refresh_token, 'rt');
+        assert.equal(result.token.expires_in, 86_399);
+        assert.match(String(result.problem?.message), wrapper);
+      });
     }
+
+    const long = { ...token, access_token: 'at-0123456789', refresh_token: 'rt-0123456789' };
+    for (const [name, body] of [
+      ['an empty refresh_token', { ...long, refresh_token: '' }],
+      ['a pair nested two wrappers deep', { data: { token: long } }],
+      ['an array of two pairs', [long, long]],
+    ] as const) {
+      it(`${name}: nothing to save; the answer is kept, redacted, and the refresh token never sent again (exit 3)`, () =>
+        assert.throws(
+          () => validate(body),
+          (error: unknown) => error instanceof NoRefreshToken && error.code === 'reauthorization_required' && !/[ar]t-0123456789/.test(JSON.stringify(error.kept)),
+        ));
+    }
+  });
+
+  it('only a dead refresh token (Invalid grant, Invalid parameter: refreshToken) is a RefreshTokenDead, to be marked spent', () => {
+    const judged = (message: string) => {
+      try {
+        return validateTokenResponse('refresh_token', { status: 400, headers: {}, body: { message }, attempts: 1, message }, 0);
+      } catch (error) {
+        return error;
+      }
+    };
+    for (const message of ['Invalid grant: refresh token is invalid', 'Invalid parameter: refreshToken']) assert.ok(judged(message) instanceof RefreshTokenDead, message);
+    for (const message of ['Location is not active', 'Invalid parameter: grantType', 'Internal server error']) assert.ok(!(judged(message) instanceof RefreshTokenDead), message);
   });
 
   it('"Invalid parameter: code" is a dead code, not configuration', () => {

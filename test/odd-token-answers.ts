@@ -16,3 +16,6 @@ export const UNUSABLE_ANSWERS: Array<[name: string, changes: Record<string, unkn
 /** A token answer with `changes` applied; an undefined value removes the field. */
 export const alter = (token: Record<string, unknown>, changes: Record<string, unknown>) =>
   Object.fromEntries(Object.entries({ ...token, ...changes }).filter(([, value]) => value !== undefined));
+
+/** `inner` inside `depth` arrays: JSON no JSON.stringify can write, the stand-in sends it as text. */
+export const nestedArrays = (depth: number, inner: string) => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;

@@ -21,6 +21,7 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'bad-json'; status?: number }
   | { kind: 'html'; status: number }
+  | { kind: 'raw'; status: number; type: string; body: string } // sent as is: bodies JSON.stringify cannot make (nested 10,000 deep)
   | { kind: 'slow-answer'; ms: number } // GHL did the work; the answer leaves `ms` later
   | { kind: 'gzip-bomb'; mib: number }; // a 200 whose gzip body expands to `mib` MiB of zeros
 
@@ -103,6 +104,7 @@ export class FakeGhl {
     if (fault?.kind === 'status') return send(res, fault.status, fault.body ?? {}, { ...fixed, ...fault.headers });
     if (fault?.kind === 'gzip-bomb') return sendGzipBomb(res, fault.mib, fixed);
     if (fault?.kind === 'html') return sendRaw(res, fault.status, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>', fixed);
+    if (fault?.kind === 'raw') return sendRaw(res, fault.status, fault.type, fault.body, fixed);
 
     const [status, body, headers = fixed] = this.answer(route, req, url, recorded);
     if (fault?.kind === 'reset') return void req.socket.destroy();

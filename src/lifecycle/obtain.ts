@@ -5,10 +5,11 @@ import type { HttpClient } from '../http-client.js';
 import type { Logger } from '../logger.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
 import { refreshToken } from '../oauth/refresh-token.js';
-import { REFRESH_TOKEN_DEAD, type GrantResult } from '../oauth/token-grant.js';
+import { NoRefreshToken, REFRESH_TOKEN_DEAD, RefreshTokenDead, type GrantResult } from '../oauth/token-grant.js';
 import { restoreAdvice, SaveFailed } from '../store/save-errors.js';
 import type { SaveOutcome, TokenStore } from '../store/token-store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
+import { keptOddAnswer, markSpent, refuseSpent } from './spent.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;
@@ -44,6 +45,7 @@ async function usableUnderLock(deps: LifecycleDeps, minTtlSeconds: number): Prom
   if (config.authorizationCode) {
     log.warn('GHL_AUTHORIZATION_CODE is ignored: a token file exists and codes are single-use; remove it from .env');
   }
+  refuseSpent(current);
   if (isFresh(current, minTtlSeconds, now)) return { stored: current, action: 'reused' };
   return { stored: await refreshAndSave(deps, current), action: 'refreshed' };
 }
@@ -55,6 +57,7 @@ async function usableUnderLock(deps: LifecycleDeps, minTtlSeconds: number): Prom
  */
 export async function usableAccessToken(deps: LifecycleDeps, minTtlSeconds = deps.config.refreshMarginSeconds): Promise<UsableTokens> {
   const current = await deps.store.read();
+  if (current) refuseSpent(current);
   if (current && isFresh(current, minTtlSeconds, deps.now)) return { stored: current, action: 'reused' };
   return obtainAccessToken(deps, minTtlSeconds);
 }
@@ -95,7 +98,7 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
   await store.reserveSave();
   if (tooLateToSpend(deps)) throw tooLate(deps, 'exchange the authorization code', 'the code is unused');
   log.info('no token file yet: exchanging GHL_AUTHORIZATION_CODE');
-  const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now);
+  const result = await exchangeCode(http, config, config.authorizationCode, config.redirectUri, now).catch(async (error: unknown) => Promise.reject(await keptOddAnswer(deps, error)));
   return saveThenJudge(deps, result, 'the authorization code');
 }
 
@@ -106,8 +109,10 @@ async function exchangeAndSave(deps: LifecycleDeps): Promise<StoredTokens> {
  */
 async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promise<StoredTokens> {
   const { config, store, http, log, now } = deps;
+  refuseSpent(current);
   const claim = await store.claimRefresh(current);
   if ('superseded' in claim) {
+    refuseSpent(claim.superseded);
     log.info('another run saved new tokens meanwhile: using them, nothing refreshed');
     return claim.superseded;
   }
@@ -123,6 +128,8 @@ async function refreshAndSave(deps: LifecycleDeps, current: StoredTokens): Promi
   try {
     result = await refreshToken(http, config, current.token, now);
   } catch (error) {
+    if (error instanceof NoRefreshToken) throw await keptOddAnswer(deps, error, current);
+    if (error instanceof RefreshTokenDead) await markSpent(deps, current, `GHL answered ${error.answer}`);
     if (hasCode(error, 'reauthorization_required') && claim.abandoned) {
       throw new GhlAuthError(
         'reauthorization_required',

@@ -1,6 +1,7 @@
 import { GhlAuthError } from '../errors.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
 import { saveTokens, type LifecycleDeps } from './obtain.js';
+import { keptOddAnswer } from './spent.js';
 import type { TokenStore } from '../store/token-store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
 
@@ -53,7 +54,7 @@ export function replaceTokens(deps: Pick<LifecycleDeps, 'store' | 'log'>, force:
 export async function authorizeWithCode(deps: LifecycleDeps, code: string, redirectUri: string, force: boolean): Promise<Replaced> {
   let problem: Error | undefined;
   const replaced = await replaceTokens(deps, force, async () => {
-    const result = await exchangeCode(deps.http, deps.config, code, redirectUri, deps.now);
+    const result = await exchangeCode(deps.http, deps.config, code, redirectUri, deps.now).catch(async (error: unknown) => Promise.reject(await keptOddAnswer(deps, error)));
     problem = result.problem; // thrown once the new pair is saved
     return toStoredTokens(result.token, result.receivedAt);
   }, 'the authorization code');

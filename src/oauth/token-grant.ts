@@ -1,7 +1,8 @@
 import { GhlAuthError, NEXT_RUN_RETRIES } from '../errors.js';
 import { describeAnswer, ghlMessage, locationInactiveIn } from '../ghl-answer.js';
 import type { HttpClient, HttpResponse } from '../http-client.js';
-import { tokenResponseSchema, type TokenResponse } from '../tokens/stored-tokens.js';
+import type { TokenResponse } from '../tokens/stored-tokens.js';
+import { keptAnswer, shapeOf, type KeptAnswer } from './kept-answer.js';
 import { readTokenAnswer } from './token-answer.js';
 
 export type Grant = 'authorization_code' | 'refresh_token';
@@ -32,31 +33,33 @@ export function sendTokenRequest(http: HttpClient, credentials: ClientCredential
 
 /**
  * Turns GHL's reply into a token response or the error that says what the user must do. A 2xx answer
- * with a new refresh token is returned even when odd, with the `problem` to throw once it is saved.
+ * with a new refresh token is returned even when odd, with the `problem` to throw once it is saved;
+ * one without is a NoRefreshToken, never an internal error.
  */
 export function validateTokenResponse(grant: Grant, response: HttpResponse, receivedAt: number): GrantResult {
   const { status, body } = response;
   if (status >= 200 && status < 300) {
     const answer = readTokenAnswer(status, body);
     if (answer) return { ...answer, receivedAt };
-    const parsed = tokenResponseSchema.safeParse(body);
-    // A success status means GHL may have spent the token: only the next run can tell.
-    const next = grant === 'refresh_token' ? `${NEXT_RUN_RETRIES}; if it says Invalid grant, re-authorize` : 'if this repeats, re-authorize';
-    throw new GhlAuthError(
-      'ghl_unexpected_response',
-      `GHL answered the token request with ${status} but no usable token (missing or invalid: ${(parsed.error?.issues ?? []).map((i) => i.path.join('.')).join(', ') || 'body is not JSON'}); ${next}`,
+    // A success status means GHL may have spent what was sent, and there is nothing to replace it.
+    const said = `GHL answered the ${grant === 'refresh_token' ? 'refresh' : 'code exchange'} with ${status} but no refresh token (${shapeOf(response)})`;
+    throw new NoRefreshToken(
+      keptAnswer(response),
+      grant === 'refresh_token'
+        ? `${said}; GHL may have rotated the stored refresh token, so it is never sent again: re-authorize with \`ghl-auth login --force\``
+        : `${said}; the authorization code is spent: ${NEW_CODE}`,
     );
   }
   const message = ghlMessage(body);
   const answer = describeAnswer(response);
   if (/invalid grant/i.test(message)) {
     if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `${CODE_DEAD} (GHL answered ${answer})`);
-    throw new GhlAuthError('reauthorization_required', response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
+    throw new RefreshTokenDead(answer, response.attempts > 1 ? `${REFRESH_TOKEN_DEAD}. ${lostInTransit(response.attempts)}` : REFRESH_TOKEN_DEAD);
   }
   // GHL also answers "Invalid parameter: refreshToken" (or code) for a dead credential: not a configuration typo.
   if (/invalid parameter\W*(refresh_?token|code)\b/i.test(message)) {
-    const dead = grant === 'authorization_code' ? `the authorization code (GHL answered ${answer}): ${NEW_CODE}` : `the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`;
-    throw new GhlAuthError('reauthorization_required', `GHL rejected ${dead}`);
+    if (grant === 'authorization_code') throw new GhlAuthError('reauthorization_required', `GHL rejected the authorization code (GHL answered ${answer}): ${NEW_CODE}`);
+    throw new RefreshTokenDead(answer, `GHL rejected the stored refresh token (GHL answered ${answer}). ${REAUTHORIZE}`);
   }
   const inactive = locationInactiveIn(body);
   if (inactive) throw inactive;
@@ -67,6 +70,26 @@ export function validateTokenResponse(grant: Grant, response: HttpResponse, rece
     );
   }
   throw new GhlAuthError('ghl_unexpected_response', `GHL answered the token request with ${answer}; ${NEXT_RUN_RETRIES}`);
+}
+
+/** GHL declared the refresh token dead: `answer` is what it said (scrubbed), for the mark that keeps it from being sent again. */
+export class RefreshTokenDead extends GhlAuthError {
+  constructor(
+    readonly answer: string,
+    message: string,
+  ) {
+    super('reauthorization_required', message);
+  }
+}
+
+/** A 2xx answer with no refresh token in it: `kept` is the answer, redacted, for the record beside the token file. */
+export class NoRefreshToken extends GhlAuthError {
+  constructor(
+    readonly kept: KeptAnswer,
+    message: string,
+  ) {
+    super('reauthorization_required', message);
+  }
 }
 
 const REAUTHORIZE =

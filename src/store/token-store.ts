@@ -132,6 +132,29 @@ export class TokenStore {
     return { saved: true };
   }
 
+  /**
+   * Saves the file's own pair again with the caller's mark, compare-before-write like every save;
+   * false when another writer changed the file meanwhile (theirs stays, nothing is kept beside). Once
+   * a token is marked spent, no claim for it means anything.
+   */
+  async markSpent(marked: StoredTokens): Promise<boolean> {
+    const real = await this.resolve();
+    const content = Buffer.from(toJson(marked));
+    const pending = this.pending ?? (await PendingFile.reserve(real, await this.writer(), content.length, this.syncDirectory));
+    this.pending = undefined;
+    try {
+      await pending.fill(content);
+      if (this.seen === undefined || !sameBytes(await readTokenBytes(real, this.path), this.seen)) return false;
+      await pending.replaceTarget();
+    } finally {
+      await pending.discard(); // nothing left to remove once renamed
+    }
+    this.seen = content;
+    this.claimPath = undefined;
+    await (await this.claims()).removeAllBut(undefined);
+    return true;
+  }
+
   /** Whether anything (even a corrupt file or a directory) is at the token file's path. */
   async exists(): Promise<boolean> {
     return stat(this.path).then(

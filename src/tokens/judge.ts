@@ -1,6 +1,6 @@
 import { CHECK_SCOPES, type Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
-import { approvedLocationsOf, isForOtherLocation, relativeTime, scopesOf, tokenTypeOf, type StoredTokens } from './stored-tokens.js';
+import { approvedLocationsOf, isForOtherLocation, relativeTime, scopesOf, spentMarkOf, spentMessage, tokenTypeOf, type StoredTokens } from './stored-tokens.js';
 
 /** GHL: a refresh token lives one year unless used (each refresh starts a new one). */
 const REFRESH_TOKEN_LIFETIME_MS = 365 * 24 * 3600_000;
@@ -32,6 +32,9 @@ export function judgeTokens(stored: StoredTokens, config: JudgeConfig, nowMs: nu
   const problem = (code: ErrorCode, message: string) => findings.push({ severity: 'problem', code, message });
   const warning = (message: string) => findings.push({ severity: 'warning', code: 'configuration', message });
 
+  // First: nothing else matters until a human authorizes again.
+  const spent = spentMarkOf(stored);
+  if (spent) problem('reauthorization_required', spentMessage(spent));
   const missing = missingScopes(stored, config);
   if (!missing) warning(SCOPES_UNKNOWN);
   else if (missing.length > 0) {
@@ -45,6 +48,8 @@ export function judgeTokens(stored: StoredTokens, config: JudgeConfig, nowMs: nu
     );
   }
   findings.push(...reachFindings(stored, config));
+  // A spent refresh token neither expires unused nor renews anything: the rest would be false.
+  if (spent) return findings;
   const obtainedAt = Date.parse(stored.obtainedAt);
   const deadAt = obtainedAt + REFRESH_TOKEN_LIFETIME_MS;
   if (nowMs >= deadAt) {

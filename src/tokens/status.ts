@@ -1,6 +1,7 @@
 import { tagLeftOnAdvice } from '../check.js';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../errors.js';
+import { exitCodeFor } from '../exit-codes.js';
 import { locationsOf, type LastRun, type LocationRecord } from '../monitoring/last-run.js';
 import type { ClientVerdict } from '../oauth/verify-client.js';
 import type { KeptFile } from '../store/kept-pairs.js';
@@ -8,7 +9,7 @@ import { describeKeptPairs, judgeKeptPairs, type KeptPair } from './kept-pairs.j
 import { judgeTokens, missingScopes, problemsIn, refreshTokenDeadAt, warningsIn } from './judge.js';
 import { locationTable } from './location-table.js';
 import type { RefreshClaim } from '../store/token-store.js';
-import { fingerprint, relativeTime, scopesOf, type StoredTokens } from './stored-tokens.js';
+import { fingerprint, relativeTime, scopesOf, spentMarkOf, type StoredTokens } from './stored-tokens.js';
 import { describeReach, holderOf, reachOf, type TokenReach } from './token-reach.js';
 
 /** Everything `status` shows; never a token. */
@@ -26,6 +27,8 @@ export interface TokenStatus extends TokenReach {
   checkScopesPresent: boolean | null;
   accessToken: { expiresAt: string; expiresIn: string; expired: boolean };
   refreshToken: { obtainedAt: string; obtained: string; expiresUnusedAt: string };
+  /** When and why the refresh token was marked spent (never sent again); null: it was not. */
+  refreshTokenSpent: { at: string; reason: string } | null;
   /** The last-run record, less its locations (those are `locations`). */
   lastCheck: LastRun | null;
   /** Each location's outcome in the last check; empty when it recorded none. */
@@ -61,7 +64,8 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
   if (lastRunCounts && lastRun.exitCode === 3) {
     problems.push({ code: 'reauthorization_required', message: `the last check (${lastRun.at}) ended with: ${lastRun.message ?? lastRun.reason ?? 'exit 3'}` });
   }
-  if (claim && claim.refreshToken === fingerprint(token.refresh_token)) {
+  const spent = spentMarkOf(stored);
+  if (claim && !spent && claim.refreshToken === fingerprint(token.refresh_token)) {
     warnings.push(`a refresh of this token started ${claim.startedAt} never finished; the next check tells whether GHL spent the token (then: \`ghl-auth login --force\`)`);
   }
   if (lastRun?.tagLeftOn !== undefined) warnings.push(`the last check (${lastRun.at}) warned: ${tagLeftOnAdvice(lastRun.tagLeftOn)}`);
@@ -80,6 +84,7 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
     checkScopesPresent: missing ? missing.length === 0 : null,
     accessToken: { expiresAt: stored.expiresAt, expiresIn: relativeTime(expiresAt, now), expired: expiresAt <= now },
     refreshToken: { obtainedAt: stored.obtainedAt, obtained: relativeTime(obtainedAt, now), expiresUnusedAt: new Date(refreshTokenDeadAt(stored)).toISOString() },
+    refreshTokenSpent: spent ? { at: spent.at, reason: spent.reason } : null,
     // The locations once, in `locations`: the record is shown less them.
     lastCheck: lastRun ? { ...lastRun, locations: undefined } : null,
     locations: locationsOf(lastRun),
@@ -128,8 +133,14 @@ export function formatStatus(status: TokenStatus, nowMs: number): string {
   const lines = [...rows.map(([name, value]) => `${name.padEnd(14)}${value}`), ...table];
   for (const warning of status.warnings) lines.push(`warning: ${warning}`);
   for (const problem of status.problems) lines.push(`problem: ${problem.message}`);
-  lines.push(status.usable ? 'verdict: usable' : 'verdict: NOT usable');
+  lines.push(`verdict: ${verdictOf(status)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Exit 3 needs a human to authorize again, which is what the reader must do. */
+function verdictOf({ usable, problems: [worst] }: TokenStatus): string {
+  if (usable || !worst) return 'usable';
+  return exitCodeFor(worst.code) === 3 ? 're-authorize (`ghl-auth login --force`)' : 'NOT usable';
 }
 
 const CREDENTIAL_VERDICTS: Record<ClientVerdict['kind'], string> = {

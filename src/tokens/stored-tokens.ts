@@ -29,12 +29,21 @@ export type TokenResponse = z.infer<typeof savedTokenSchema>;
 
 export const TOKEN_FILE_VERSION = 1;
 
+/**
+ * Set once GHL has declared the refresh token dead, or may have rotated it without giving a new one:
+ * it is never sent again. It names the token by fingerprint, so it condemns no other token put in the
+ * file. An optional field: files without it, and versions that ignore it, read the file as before.
+ */
+const spentMarkSchema = z.object({ at: z.iso.datetime(), reason: z.string(), fingerprint: z.string() });
+export type SpentMark = z.infer<typeof spentMarkSchema>;
+
 /** What the token file holds: the whole response plus the absolute times computed when it arrived. */
 export const storedTokensSchema = z.looseObject({
   version: z.literal(TOKEN_FILE_VERSION),
   obtainedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   token: savedTokenSchema,
+  refreshTokenSpent: spentMarkSchema.optional(),
 });
 export type StoredTokens = z.infer<typeof storedTokensSchema>;
 
@@ -46,6 +55,21 @@ export function toStoredTokens(token: TokenResponse, receivedAtMs: number): Stor
     token,
   };
 }
+
+/** The mark on the file's refresh token; a mark left for another token means nothing. */
+export function spentMarkOf(stored: StoredTokens): SpentMark | undefined {
+  const mark = stored.refreshTokenSpent;
+  return mark && mark.fingerprint === fingerprint(stored.token.refresh_token) ? mark : undefined;
+}
+
+/** The same pair, its refresh token marked spent for `reason` (what GHL answered). */
+export function markedSpent(stored: StoredTokens, reason: string, nowMs: number): StoredTokens {
+  return { ...stored, refreshTokenSpent: { at: new Date(nowMs).toISOString(), reason, fingerprint: fingerprint(stored.token.refresh_token) } };
+}
+
+/** What status, check and token say of a spent refresh token. */
+export const spentMessage = (mark: SpentMark) =>
+  `the saved refresh token was declared dead at ${mark.at} (${mark.reason}); it is never sent to GHL again: re-authorize with \`ghl-auth login --force\` (or \`ghl-auth tokens import --force\` a newer pair)`;
 
 /** Identifies a refresh token in a marker without storing anything that could be replayed. */
 export function fingerprint(secret: string): string {

@@ -10,6 +10,8 @@ export interface Expectation {
   says?: RegExp;
   /** True when a refresh succeeded, so the token file must hold a new live pair; else it is byte-identical. */
   refreshed?: boolean;
+  /** True when GHL declared the refresh token dead: the file keeps its pair, marked spent (refreshTokenSpent). */
+  spent?: boolean;
 }
 
 /** How a fault is brought about: queued faults on the endpoint, or a setting of the run. */
@@ -36,7 +38,8 @@ const everywhere = (expectation: Expectation): Record<Route, Expectation> => ({ 
 const recovered = (): Record<Route, Expectation> => ({ token: { exit: 0, refreshed: true }, contact: { exit: 0 }, tags: { exit: 0 } });
 const unavailable = (says: RegExp) => everywhere({ exit: 4, says });
 
-const UNEXPECTED_ANSWER = /(no usable token.*the next run will try again; if it says Invalid grant, re-authorize|its API does not describe; the next run will try again)/;
+const UNEXPECTED_ANSWER = /its API does not describe; the next run will try again/;
+const NO_REFRESH_TOKEN = /200 but no refresh token.*never sent again: re-authorize with `ghl-auth login --force`; GHL's answer is kept, redacted, in /;
 const RE_AUTHORIZE = /re-authorize.*ghl-auth login --force/;
 
 /** The matrix: every failure answer of GHL's three endpoints the check uses. */
@@ -55,16 +58,21 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: 'connection reset after GHL did the work, once',
     inject: () => times(1, { kind: 'reset', afterProcessing: true }),
     // A refresh whose answer is lost has rotated the token at GHL: no retry can bring it back, but the run must say so.
-    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login --force.*cause: this run sent it 2 times.*answer was lost/ }, contact: { exit: 0 }, tags: { exit: 0 } },
+    expect: { token: { exit: 3, says: /Invalid grant.*ghl-auth login --force.*cause: this run sent it 2 times.*answer was lost/, spent: true }, contact: { exit: 0 }, tags: { exit: 0 } },
   },
   { fault: 'hang (accepts, never answers)', inject: () => times(1, { kind: 'hang' }), deadlineSeconds: 2, expect: unavailable(/deadline \(GHL_CHECK_TIMEOUT_SECONDS\) passed.*next run will try again/) },
   {
     fault: 'malformed JSON after GHL did the work',
     inject: () => times(1, { kind: 'bad-json' }),
-    expect: { token: { exit: 4, says: /no usable token.*the next run will try again; if it says Invalid grant, re-authorize/ }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
+    // GHL may have rotated the refresh token and the new one cannot be read: it is never sent again.
+    expect: { token: { exit: 3, says: NO_REFRESH_TOKEN, spent: true }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
   },
   { fault: 'HTML error page (502), persistent', inject: () => times(ALWAYS, { kind: 'html', status: 502 }), expect: unavailable(/kept answering 502 after 4 attempts/) },
-  { fault: '200 with an unexpected body', inject: () => times(1, status(200, {}, { ok: true })), expect: everywhere({ exit: 4, says: UNEXPECTED_ANSWER }) },
+  {
+    fault: '200 with an unexpected body',
+    inject: () => times(1, status(200, {}, { ok: true })),
+    expect: { token: { exit: 3, says: NO_REFRESH_TOKEN, spent: true }, contact: { exit: 4, says: UNEXPECTED_ANSWER }, tags: { exit: 4, says: UNEXPECTED_ANSWER } },
+  },
   {
     fault: '401 invalid token, once',
     inject: () => times(1, ghlError(401, 'Invalid token: access token is invalid', 'Unauthorized')),
@@ -88,7 +96,7 @@ export const FAULT_MATRIX: FaultCase[] = [
     fault: 'Invalid grant',
     inject: () => times(1, ghlError(400, 'Invalid grant: refresh token is invalid')),
     notOn: 'Contacts API: grants are the token endpoint’s',
-    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login --force`/ } },
+    expect: { token: { exit: 3, says: /Invalid grant.*Re-authorize: run `ghl-auth login --force`/, spent: true } },
   },
   {
     fault: 'Location is not active',

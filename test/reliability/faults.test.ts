@@ -19,7 +19,7 @@ after(async () => {
   const exits = [...new Set(cells.map(({ c, route }) => c.expect[route]?.exit))].sort().join(', ');
   figures.row(
     `${FAULT_MATRIX.length} GHL faults × ${ROUTES.length} endpoints (token, contact read, tag write), ${cells.length} applicable: ${FAULT_MATRIX.map((c) => c.fault).join('; ')}`,
-    `exit code per the table (seen: ${exits}), one-line verdict saying what to do, each within ${BOUND_MS / 1000} s, token file changed only by a successful refresh`,
+    `exit code per the table (seen: ${exits}), one-line verdict saying what to do, each within ${BOUND_MS / 1000} s, token file changed only by a successful refresh or by marking a dead refresh token spent`,
   );
   await figures.save();
 });
@@ -58,6 +58,10 @@ async function runCell(fault: FaultCase, route: Route, expectation: Expectation)
       assert.notEqual(after, before, 'a successful refresh is saved');
       const saved = JSON.parse(after) as { token: { refresh_token: string } };
       assert.equal(box.fake.state.refreshTokens.get(saved.token.refresh_token)?.uses, 0, 'the saved refresh token is live');
+    } else if (expectation.spent) {
+      const { refreshTokenSpent, ...pair } = JSON.parse(after) as Record<string, unknown>;
+      assert.deepEqual(pair, JSON.parse(before), 'the pair is kept as it was');
+      assert.ok(refreshTokenSpent, 'and marked spent');
     } else {
       assert.equal(after, before, 'token file unchanged');
     }

@@ -1,0 +1,20 @@
+import { PendingFile } from './atomic-file.js';
+import { currentWriter } from './writer-identity.js';
+
+/**
+ * Keeps `record` (redacted by whoever made it) beside the token file for diagnosis, as
+ * `<file>.answer-<time>.json`: 0600, written whole or not at all, durable. Answers the path.
+ */
+export async function keepAnswer(tokensFile: string, record: unknown, nowMs: number): Promise<string> {
+  const path = `${tokensFile}.answer-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}.json`;
+  const content = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+  const pending = await PendingFile.reserve(path, await currentWriter(), content.length);
+  try {
+    await pending.fill(content);
+    await pending.replaceTarget();
+  } catch (error) {
+    await pending.discard();
+    throw error;
+  }
+  return path;
+}
