@@ -18,7 +18,7 @@ export function deadlineIn(ms: number, clock: () => number = () => performance.n
 /**
  * A request that spends a single-use credential (a refresh token, a code) is started only with this
  * much of its deadline left (or half the deadline, when that is shorter), so its answer is due within
- * it; once sent, it is never cut by the deadline (see ONE_TIME_ANSWER_MS in http-client.ts).
+ * it; once sent, it is never cut by the deadline (it then has two deadlines for its answer: `oneTimeAnswerMs` in http-client.ts).
  */
 export const ONE_TIME_MIN_LEFT_MS = 10_000;
 

@@ -10,10 +10,11 @@ import type { SecretRegistry } from './secrets.js';
 
 /**
  * How long a request that spends a single-use credential waits for its answer once sent, whatever
- * the run's deadline: GHL has likely spent the credential by then, and its answer holds the only
- * copy of the new pair. Such a request is started only with time left (ONE_TIME_MIN_LEFT_MS).
+ * the run's deadline, unless the client is given its own (`oneTimeAnswerMs`: two run deadlines): GHL
+ * has likely spent the credential by then, and its answer holds the only copy of the new pair. Such
+ * a request is started only with time left (ONE_TIME_MIN_LEFT_MS).
  */
-export const ONE_TIME_ANSWER_MS = 60_000;
+export const ONE_TIME_ANSWER_MS = 120_000;
 
 /** Far above any answer GHL or a monitoring service gives. Counted after decompression, so a gzip bomb stops here. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -30,7 +31,7 @@ export interface HttpRequest {
   raw?: string;
   /**
    * The request spends a single-use credential (a code, a refresh token). Once sent it is bounded by
-   * ONE_TIME_ANSWER_MS alone, not by the deadline: an answer dropped after GHL processed the request
+   * the client's one-time bound alone (ONE_TIME_ANSWER_MS), not by the deadline: an answer dropped after GHL processed the request
    * loses the pair it issued, and a retry would present a spent credential.
    */
   singleUse?: boolean;
@@ -79,6 +80,8 @@ export interface HttpClientOptions {
   secrets: SecretRegistry;
   /** The setting the base URL came from when it is not the service's own: failures that suggest a wrong URL name it. */
   baseUrlSetting?: string;
+  /** The bound of a single-use request once sent, instead of ONE_TIME_ANSWER_MS. */
+  oneTimeAnswerMs?: number;
   /** Paces the requests that name a `resource`, shared by the whole run; none: nothing is paced. */
   limiter?: RateLimiter;
 }
@@ -89,7 +92,7 @@ type Tried = { response: AxiosResponse<string> } | { failure: string; deadline?:
 
 /** The only HTTP client: the retry loop around axios, which is loaded on the first request (commands without one never load it). */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const { policy, log, secrets, service, limiter } = options;
+  const { policy, log, secrets, service, limiter, oneTimeAnswerMs = ONE_TIME_ANSWER_MS } = options;
   const attemptsByOutcome: Record<Outcome, number> = { success: 0, client_error: 0, rate_limited: 0, server_error: 0, network_error: 0 };
   let axios: Promise<AxiosInstance> | undefined;
   const instance = () => (axios ??= import('axios').then(({ default: lib }) => lib.create(axiosConfig(options))));
@@ -104,7 +107,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       answered?.();
       return { failure: 'deadline', deadline: true };
     }
-    const attemptTimer = AbortSignal.timeout(timerMs(request.singleUse ? ONE_TIME_ANSWER_MS : policy.attemptTimeoutMs));
+    const attemptTimer = AbortSignal.timeout(timerMs(request.singleUse ? oneTimeAnswerMs : policy.attemptTimeoutMs));
     try {
       const response = await http.request<string>({
         method: request.method,
@@ -121,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const { code, message } = error as { code?: string; message?: string };
       if (!code) throw error; // not a transport failure: a bug
       attemptsByOutcome.network_error += 1;
-      if (attemptTimer.aborted) return { failure: `no answer within ${request.singleUse ? ONE_TIME_ANSWER_MS : policy.attemptTimeoutMs} ms` };
+      if (attemptTimer.aborted) return { failure: `no answer within ${request.singleUse ? oneTimeAnswerMs : policy.attemptTimeoutMs} ms` };
       if (/maxContentLength/.test(String(message))) return { failure: 'too large', tooLarge: true };
       return { failure: code };
     }

@@ -2,7 +2,7 @@
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
   attempts: number;
-  /** Bound on one attempt; a single-use request has ONE_TIME_ANSWER_MS instead (http-client.ts). */
+  /** Bound on one attempt; a single-use request has the client's one-time bound instead (http-client.ts). */
   attemptTimeoutMs: number;
   /** Ceiling of the first backoff; it doubles per retry up to maxBackoffMs, and the wait is drawn below it (full jitter). */
   baseDelayMs: number;

@@ -98,6 +98,8 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     service: 'GHL',
     policy: GHL_RETRY_POLICY,
     signal: deadline.signal,
+    // A refresh sent with the least time left still has two deadlines for its answer, past this one.
+    oneTimeAnswerMs: 2 * config.checkTimeoutSeconds * 1000,
     log,
     userAgent: `ghl-auth/${VERSION}`,
     secrets,
