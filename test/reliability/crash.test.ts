@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { storeTimings } from '../../src/store/timings.js';
 import { currentWriter, writerTag } from '../../src/store/writer-identity.js';
@@ -81,8 +82,8 @@ const KILLS: Record<Step, (box: Box) => Kill['moment']> = {
   },
 };
 
-/** One kill and the run after it. Answers whether the kill lost a rotation. */
-async function killAndRecover(box: Box, step: Step): Promise<boolean> {
+/** One kill and the run after it. Answers whether the kill lost a rotation, or left a save the next run completed. */
+async function killAndRecover(box: Box, step: Step): Promise<{ lost: boolean; completed: boolean }> {
   const old = String((await box.sandbox.writeTokens(-60)).refresh_token);
   box.fake.requests.length = 0;
   box.fake.delayMs.token = box.fake.delayMs.contact = 0;
@@ -103,7 +104,12 @@ async function killAndRecover(box: Box, step: Step): Promise<boolean> {
   const saved = JSON.parse(content) as { token: { refresh_token: string } }; // never torn or empty
   const issued = box.fake.state.issuedSecrets.slice(box.fake.state.issuedSecrets.indexOf(old));
   assert.ok(issued.includes(saved.token.refresh_token), `${step}: the file holds neither the old nor the new pair`);
-  const lost = (box.fake.state.refreshTokens.get(saved.token.refresh_token)?.uses ?? 0) > 0;
+  const spent = (token: string) => (box.fake.state.refreshTokens.get(token)?.uses ?? 0) > 0;
+  // Killed between writing GHL's new pair to the temp file and the rename: the next run completes the save.
+  const live = issued.filter((token) => box.fake.state.refreshTokens.has(token) && !spent(token));
+  const temps = await Promise.all((await tempFilesOf(box.tokensFile, box.dir)).map((name) => readFile(join(box.dir, name), 'utf8')));
+  const completed = spent(saved.token.refresh_token) && temps.some((content) => live.some((token) => content.includes(token)));
+  const lost = spent(saved.token.refresh_token) && !completed;
 
   box.fake.delayMs.token = box.fake.delayMs.contact = 0;
   const next = await box.run(['check'], { timeoutMs: 30_000 });
@@ -113,10 +119,13 @@ async function killAndRecover(box: Box, step: Step): Promise<boolean> {
     assert.match(verdict(next), LOST_ROTATION);
   } else {
     assert.equal(next.code, 0, `${step}: ${next.stderr}`);
+    if (completed) assert.match(next.stdout, /completed the save of a run stopped between writing GHL's new pair and renaming it/);
+    const after = JSON.parse(await readFile(box.tokensFile, 'utf8')) as { token: { refresh_token: string } };
+    assert.ok(!spent(after.token.refresh_token), `${step}: the file holds a spent refresh token after the next run`);
   }
   assert.deepEqual(await tempFilesOf(box.tokensFile, box.dir), [], `${step}: temp files left behind`);
   await box.assertClean();
-  return lost;
+  return { lost, completed };
 }
 
 describe('SIGKILL at every step of a run that must refresh', () => {
@@ -128,7 +137,7 @@ describe('SIGKILL at every step of a run that must refresh', () => {
       lanes.map((steps) =>
         withBox(async (box) => {
           for (const step of steps) {
-            if (await killAndRecover(box, step)) lostByStep.set(step, (lostByStep.get(step) ?? 0) + 1);
+            if ((await killAndRecover(box, step)).lost) lostByStep.set(step, (lostByStep.get(step) ?? 0) + 1);
           }
         }),
       ),
@@ -141,7 +150,7 @@ describe('SIGKILL at every step of a run that must refresh', () => {
     figures.runs += plan.length * 2;
     figures.row(
       `SIGKILL at ${STEPS.length} steps (${STEPS.join('; ')}), ${KILLS_PER_STEP} each`,
-      `token file always the old or the new pair, no temp files left, next run done within ${RECOVERY_BOUND_MS / 1000} s; every lost rotation ended in exit 3 naming the cause`,
+      `token file always the old or the new pair, no temp files left, next run done within ${RECOVERY_BOUND_MS / 1000} s; a new pair killed in its temp file before the rename is put in place by the next run (exit 0); every lost rotation ended in exit 3 naming the cause`,
     );
   });
 
