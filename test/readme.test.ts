@@ -28,7 +28,7 @@ const MAX_README_LINES = 350;
 /** The deployment scripts, beside the README. */
 const SCRIPTS = ['run_ghl_check.sh', 'setup_cron.sh', 'ghl-token'];
 /** Commands the pages may show that this test does not check further (standard tools, or GHL's). */
-const NOT_CHECKED = new Set(['cd', 'cp', 'chmod', 'mkdir', 'rm', 'echo', 'exit', 'tail', 'git', 'scp', 'ssh', 'curl', 'jq', 'id', 'uname', 'node_exporter']);
+const NOT_CHECKED = new Set(['cd', 'cp', 'chmod', 'mkdir', 'rm', 'echo', 'exit', 'tail', 'git', 'scp', 'ssh', 'curl', 'jq', 'id', 'uname', 'node_exporter', 'openssl']);
 
 // ---------------------------------------------------------------------------------------------
 // Reading the pages' shell commands
@@ -353,6 +353,14 @@ function optionValue(args: string[], ...names: string[]): string | undefined {
   return index < 0 ? undefined : args[index + 1];
 }
 
+/** kubectl is never run here (no cluster): the manifests of deploy/ it is given (-f, -k) must exist. */
+function kubectlProblems(args: string[]): string[] {
+  return args
+    .filter((arg, i) => ['-f', '--filename', '-k', '--kustomize'].includes(args[i - 1] ?? '') && arg.startsWith('deploy/'))
+    .filter((path) => !existsSync(join(ROOT, path)))
+    .map((path) => `kubectl: no ${path} in the repository`);
+}
+
 /** Problems with one simple command; none: everything it names exists. */
 function commandProblems(words: string[]): string[] {
   const { rest, problems } = assignmentProblems(words);
@@ -371,6 +379,7 @@ function commandProblems(words: string[]): string[] {
   if (SCRIPTS.includes(base) || /\.sh$/.test(base)) return [...problems, ...scriptProblems(base, args)];
   if (program === 'npm') return [...problems, ...npmProblems(args)];
   if (program === 'docker') return [...problems, ...dockerProblems(args)];
+  if (program === 'kubectl') return [...problems, ...kubectlProblems(args)];
   if (NOT_CHECKED.has(program)) return problems;
   return [...problems, `runs ${program}, which this test does not know: check it by hand, then add it to NOT_CHECKED`];
 }
@@ -506,6 +515,7 @@ describe('the README check itself', () => {
     assert.match(commandProblems(['./ghl-token', '--bogus']).join(), /has no option --bogus/);
     assert.match(commandProblems(['docker', 'run', '-v', 'x:/etc', 'ghl-auth:latest', 'check']).join(), /mounts \/etc/);
     assert.match(commandProblems(['GHL_NOPE=1', 'npx', 'ghl-auth', 'check']).join(), /sets GHL_NOPE/);
+    assert.match(commandProblems(['kubectl', 'apply', '-k', 'deploy/nope']).join(), /no deploy\/nope/);
     assert.deepEqual(splitCommands('token=$(node_modules/.bin/ghl-auth token) || exit'), [['node_modules/.bin/ghl-auth', 'token'], [`token=${OUTPUT}`], ['exit']]);
   });
 });
