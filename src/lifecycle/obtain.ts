@@ -7,13 +7,13 @@ import { exchangeCode } from '../oauth/exchange-code.js';
 import { refreshToken } from '../oauth/refresh-token.js';
 import { NoRefreshToken, REFRESH_TOKEN_DEAD, RefreshTokenDead, type GrantResult } from '../oauth/token-grant.js';
 import { restoreAdvice, SaveFailed } from '../store/save-errors.js';
-import type { SaveOutcome, TokenStore } from '../store/token-store.js';
+import type { SaveOutcome, Store } from '../store/store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
 import { keptOddAnswer, markSpent, refuseSpent } from './spent.js';
 
 export interface LifecycleDeps {
   config: ConfigWith<Credentials>;
-  store: TokenStore;
+  store: Store;
   http: HttpClient;
   log: Logger;
   now: () => number;

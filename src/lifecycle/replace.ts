@@ -2,7 +2,7 @@ import { GhlAuthError } from '../errors.js';
 import { exchangeCode } from '../oauth/exchange-code.js';
 import { saveTokens, type LifecycleDeps } from './obtain.js';
 import { keptOddAnswer } from './spent.js';
-import type { TokenStore } from '../store/token-store.js';
+import type { Store } from '../store/store.js';
 import { toStoredTokens, type StoredTokens } from '../tokens/stored-tokens.js';
 
 export interface Replaced {
@@ -15,7 +15,7 @@ export interface Replaced {
  * Policy for tokens that start a new connection (login, exchange, import): an existing token file
  * may be a working connection, so it is replaced only with `force`, and then kept as `<file>.bak`.
  */
-export async function assertReplaceable(store: TokenStore, force: boolean): Promise<{ exists: boolean }> {
+export async function assertReplaceable(store: Store, force: boolean): Promise<{ exists: boolean }> {
   const exists = await store.exists();
   if (exists && !force) {
     throw new GhlAuthError(

@@ -35,7 +35,7 @@ export async function markSpent(deps: Pick<LifecycleDeps, 'store' | 'log' | 'now
  */
 export async function keptOddAnswer(deps: Pick<LifecycleDeps, 'store' | 'log' | 'now'>, error: unknown, current?: StoredTokens): Promise<unknown> {
   if (!(error instanceof NoRefreshToken)) return error;
-  const where = await keepAnswer(deps.store.path, error.kept, deps.now()).then(
+  const where = await keepAnswer(deps.store.localFile, error.kept, deps.now()).then(
     (path) => `GHL's answer is kept, redacted, in ${path}`,
     (failure: unknown) => `GHL's answer could not be kept (${failure instanceof Error ? failure.message : String(failure)})`,
   );

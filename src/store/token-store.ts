@@ -1,4 +1,4 @@
-import { realpath, rm, stat } from 'node:fs/promises';
+import { chmod, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GhlAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -14,11 +14,11 @@ import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, unreadable
 import { currentWriter, type Writer } from './writer-identity.js';
 import { fingerprint, type StoredTokens } from '../tokens/stored-tokens.js';
 
+import type { SaveOutcome, Store } from './store.js';
+
 export type { RefreshClaim } from './refresh-claims.js';
 export type { ClaimOutcome } from './claim-refresh.js';
-
-/** A save that lost to another writer: the pair is kept beside the token file, nothing replaced. */
-export type SaveOutcome = { saved: true } | { saved: false; keptIn: string; message: string };
+export type { SaveOutcome } from './store.js';
 
 export interface StoreOptions {
   /** Derived from the run's deadline (`storeTimings`); tests shrink them. */
@@ -32,7 +32,7 @@ export interface StoreOptions {
  * The token file and its companions: the lock directory, refresh claims, temp files, kept pairs.
  * It reads, writes and locks; it never decides when to refresh or what a failure means.
  */
-export class TokenStore {
+export class TokenStore implements Store {
   readonly backupPath: string;
   readonly timings: StoreTimings;
   private readonly now: () => number;
@@ -53,6 +53,10 @@ export class TokenStore {
     this.now = options.now ?? Date.now;
     this.syncDirectory = options.syncDirectory ?? syncDirectory;
     this.timings = { ...storeTimings(60), ...options.timings };
+  }
+
+  get localFile(): string {
+    return this.path;
   }
 
   /** The lock of the real file: a symlink and its target share one lock. */
@@ -213,6 +217,15 @@ export class TokenStore {
   /** The pairs kept beside the token file, read with its guards; a read alone needs no lock. */
   async keptFiles(): Promise<KeptFile[]> {
     return listKeptFiles(await this.resolve());
+  }
+
+  /** Renamed aside (`<file>.migrated-<time>.json`, 0600) so no run uses this copy of a moved connection. */
+  async retire(movedTo: string): Promise<string> {
+    const aside = `${this.path}.migrated-${new Date(this.now()).toISOString().replace(/[:.]/g, '-')}.json`;
+    await rename(this.path, aside);
+    await chmod(aside, 0o600);
+    await this.syncDirectory(dirname(aside)).catch(() => undefined);
+    return `${this.path} was renamed ${aside} (the connection is in ${movedTo} now: use only that store from here on)`;
   }
 
   /** A dead writer's temp file: see settleOrphan. Called holding the lock, before this run reads. */
