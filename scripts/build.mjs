@@ -126,7 +126,8 @@ await build({
   sourcemap: 'linked',
   sourcesContent: false,
   // Optional: installed for terminals, absent from the image; src/logger.ts falls back without it.
-  external: ['pino-pretty'],
+  // pg's optional native binding (pg-native) is never used: ghl-auth speaks the protocol in JavaScript.
+  external: ['pino-pretty', 'pg-native'],
   plugins: [zodEnglishOnly],
   // What the bundled CommonJS packages expect: require() of Node's built-ins (proper-lockfile, form-data, ...).
   banner: {

@@ -47,6 +47,13 @@ const ghlId = (what: string, urlPart: RegExp) =>
       .optional(),
   );
 
+/** A Postgres URL selects the shared store; the password stays in it (and in the run's secrets), never in messages. */
+const storeUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:5432/database URL' });
+/** Quoted into SQL as an identifier, so only plain lower-case names. */
+const schemaName = z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain schema name (lower-case letters, digits, _)');
+/** base64 of exactly 32 bytes (AES-256); checked here so a wrong length is a configuration error, not a failed decrypt. */
+const tokenKey = z.string().trim().refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32, 'must be base64 of 32 random bytes (openssl rand -base64 32)');
+
 const LOCATION_IN_URL = /\/location\/([A-Za-z0-9_-]{1,64})(?:[/?#]|$)/;
 /** Locations checked at once: GHL allows 100 requests per 10 s per app and company, and each location costs 2 or 3. */
 export const MAX_CONCURRENCY = 50;
@@ -101,6 +108,9 @@ const schema = z.object({
   MICROSERVICE_NAME: z.preprocess(blank, z.string().trim().default('ghl-auth')),
   GHL_AUTHORIZATION_CODE: optionalText,
   GHL_TOKENS_FILE: z.preprocess(blank, z.string().trim().default('./ghl_tokens.json')),
+  GHL_TOKEN_STORE: z.preprocess(blank, storeUrl.optional()),
+  GHL_TOKEN_STORE_SCHEMA: z.preprocess(blank, schemaName.default('ghl_auth')),
+  GHL_TOKEN_KEY: z.preprocess(blank, tokenKey.optional()),
   GHL_API_BASE_URL: z.preprocess(blank, apiBaseUrl.default(DEFAULT_API_BASE_URL)),
   GHL_AUTHORIZE_URL: z.preprocess(blank, httpUrl.default(DEFAULT_AUTHORIZE_URL)),
   GHL_SCOPES: z.preprocess(blank, z.string().trim().default(CHECK_SCOPES.join(' '))),
@@ -132,8 +142,13 @@ export interface Config {
   tagName: string;
   serviceName: string;
   authorizationCode: string | undefined;
-  /** Absolute, resolved against the working directory. */
+  /** Absolute, resolved against the working directory. With a Postgres store: where local companions (kept pairs, caches) go. */
   tokensFile: string;
+  /** GHL_TOKEN_STORE: a postgres:// URL (a secret: its password), or undefined for the token file. */
+  tokenStore: string | undefined;
+  tokenStoreSchema: string;
+  /** GHL_TOKEN_KEY, base64 of 32 bytes: tokens in the Postgres row are encrypted with it (a secret). */
+  tokenKey: string | undefined;
   apiBaseUrl: string;
   /** The consent page `login` and `authorize-url` send the user to (white-label apps: marketplace.leadconnectorhq.com). */
   authorizeUrl: string;
@@ -235,6 +250,9 @@ export function parseConfig<R extends Requirement = never>(env: Env, cwd: string
     refreshMarginSeconds: v.GHL_REFRESH_MARGIN_SECONDS,
     checkTimeoutSeconds: v.GHL_CHECK_TIMEOUT_SECONDS,
     runTimeoutSeconds: v.GHL_RUN_TIMEOUT_SECONDS,
+    tokenStore: v.GHL_TOKEN_STORE,
+    tokenStoreSchema: v.GHL_TOKEN_STORE_SCHEMA,
+    tokenKey: v.GHL_TOKEN_KEY,
     ...monitoringSettings(v, cwd),
   };
   return config as ConfigWith<R>; // every required field was checked above

@@ -7,6 +7,9 @@ import { createRateLimiter } from './rate-limit.js';
 import { deadlineIn, type Deadline } from './deadline.js';
 import { GHL_RETRY_POLICY } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
+import { connectionKeyOf, PostgresTokenStore } from './store/postgres/postgres-store.js';
+import { storePassword } from './store/postgres/connection.js';
+import type { Store } from './store/store.js';
 import { storeTimings } from './store/timings.js';
 import { TokenStore } from './store/token-store.js';
 import { VERSION } from './version.js';
@@ -20,7 +23,7 @@ export interface Runtime<C extends Config = Config> {
   config: C;
   http: HttpClient;
   log: Logger;
-  store: TokenStore;
+  store: Store;
   now: () => number;
   /** The run's deadline (GHL_CHECK_TIMEOUT_SECONDS): no single-use credential is spent too close to it. */
   deadline: Deadline;
@@ -90,7 +93,7 @@ export function runSecrets(environment: RunEnvironment): SecretRegistry {
 
 /** `secrets` is the registry the logger scrubs with; the configuration's own secrets are added to it. */
 export function assembleRuntime<C extends Config>(config: C, log: Logger, secrets = new SecretRegistry()): Runtime<C> {
-  secrets.add(config.clientSecret, config.authorizationCode);
+  secrets.add(config.clientSecret, config.authorizationCode, config.tokenKey, config.tokenStore && storePassword(config.tokenStore));
   // The run's deadline (GHL_CHECK_TIMEOUT_SECONDS) aborts every request and backoff.
   const deadline = deadlineIn(config.checkTimeoutSeconds * 1000);
   const http = createHttpClient({
@@ -107,5 +110,15 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     // One per run: every location's requests, and the company's, are paced against GHL's burst limit.
     limiter: createRateLimiter(),
   });
-  return { config, log, http, deadline, secrets, store: new TokenStore(config.tokensFile, log, { timings: storeTimings(config.checkTimeoutSeconds) }), now: Date.now };
+  return { config, log, http, deadline, secrets, store: storeFor(config, config.tokenStore ?? config.tokensFile, log), now: Date.now };
+}
+
+/**
+ * The store at `where`: a postgres:// URL (GHL_TOKEN_STORE, or `tokens migrate --to`), else a token
+ * file's path. Every host that shares a connection must use the same one.
+ */
+export function storeFor(config: Config, where: string, log: Logger): Store {
+  const timings = storeTimings(config.checkTimeoutSeconds);
+  if (!/^postgres(ql)?:\/\//.test(where)) return new TokenStore(where, log, { timings });
+  return new PostgresTokenStore({ url: where, schema: config.tokenStoreSchema, tokenKey: config.tokenKey, connectionKey: connectionKeyOf(config), localFile: config.tokensFile, timings, log });
 }

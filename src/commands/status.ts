@@ -24,7 +24,7 @@ export async function statusCommand(globals: GlobalOptions, options: { json?: bo
     nowMs = now();
     const lastRun = await readLastRun(config.tokensFile);
     if (lastRun.problem) log.warn(`the last-run record ${lastRun.problem}; the last check is not shown`);
-    status = assessTokens({ config, stored, lastRun: lastRun.record, claim: await store.refreshInFlight(stored), now: nowMs });
+    status = assessTokens({ config, stored, lastRun: lastRun.record, claim: await store.refreshInFlight(stored), tokenStore: config.tokenStore && store.path, now: nowMs });
     if (options.verify) judgeClient(status, await verifyClient(http, configFor(environment, CREDENTIALS)));
     noteKeptPairs(status, await store.keptFiles());
   } catch (error) {

@@ -7,7 +7,12 @@ import { currentWriter } from './writer-identity.js';
  */
 export async function keepAnswer(tokensFile: string, record: unknown, nowMs: number): Promise<string> {
   const path = `${tokensFile}.answer-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}.json`;
-  const content = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+  await writeWholeFile(path, Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+  return path;
+}
+
+/** 0600, written whole or not at all (temp file, fsync, rename), durable. */
+export async function writeWholeFile(path: string, content: Buffer): Promise<void> {
   const pending = await PendingFile.reserve(path, await currentWriter(), content.length);
   try {
     await pending.fill(content);
@@ -16,5 +21,4 @@ export async function keepAnswer(tokensFile: string, record: unknown, nowMs: num
     await pending.discard();
     throw error;
   }
-  return path;
 }

@@ -15,6 +15,8 @@ import { describeReach, holderOf, reachOf, type TokenReach } from './token-reach
 /** Everything `status` shows; never a token. */
 export interface TokenStatus extends TokenReach {
   tokensFile: string;
+  /** The shared store the tokens are in (postgres://user@host:port/db, no password), when not the token file. */
+  tokenStore?: string;
   usable: boolean;
   /** Why the tokens are not usable, worst first; the first decides the exit code. */
   problems: { code: ErrorCode; message: string }[];
@@ -45,11 +47,13 @@ export interface StatusInput {
   lastRun: LastRun | undefined;
   /** The newest refresh claim for the stored token, if one was left unfinished. */
   claim: RefreshClaim | undefined;
+  /** The Postgres store's name, when the tokens are there. */
+  tokenStore?: string;
   now: number;
 }
 
 /** Judges the saved tokens from local facts only: no request to GHL. */
-export function assessTokens({ config, stored, lastRun, claim, now }: StatusInput): TokenStatus {
+export function assessTokens({ config, stored, lastRun, claim, tokenStore, now }: StatusInput): TokenStatus {
   const { token } = stored;
   const findings = judgeTokens(stored, config, now);
   const problems: TokenStatus['problems'] = problemsIn(findings).map(({ code, message }) => ({ code, message }));
@@ -73,6 +77,7 @@ export function assessTokens({ config, stored, lastRun, claim, now }: StatusInpu
 
   return {
     tokensFile: config.tokensFile,
+    ...(tokenStore ? { tokenStore } : {}),
     usable: problems.length === 0,
     problems,
     warnings,
@@ -119,7 +124,7 @@ export function formatStatus(status: TokenStatus, nowMs: number): string {
   const last = status.lastCheck;
   const [holder, holding] = holderOf(status, status.tokenType);
   const rows: [string, string][] = [
-    ['token file', status.tokensFile],
+    status.tokenStore ? ['token store', status.tokenStore] : ['token file', status.tokensFile],
     [holder, `${holding}, user type ${status.userType ?? 'unknown'}`],
     ['token type', describeReach(status, status.locationId)],
     ['scopes', `${status.scopes.join(' ') || '(none reported)'} (${status.checkScopesPresent === null ? 'unknown' : status.checkScopesPresent ? "the check's scopes are present" : "the check's scopes are MISSING"})`],

@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import type { Client } from 'pg';
+import { GhlAuthError, NEXT_RUN_RETRIES } from '../../errors.js';
+
+/** How the store is named in every message and in `status`: the URL without its password or query. */
+export function describeStoreUrl(url: string): string {
+  const parsed = new URL(url);
+  const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+  return `postgres://${user}${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
+}
+
+/** The URL's password, for the run's secrets: it must never be logged. */
+export const storePassword = (url: string): string | undefined => decodeURIComponent(new URL(url).password) || undefined;
+
+/** Who holds a connection, as other runs see it in pg_stat_activity when they wait for the lock. */
+export const runLabel = () => `ghl-auth pid ${process.pid} on ${process.env.HOSTNAME || hostname()}`;
+
+/**
+ * One connection of its own, never a pool: a run holds one for its lock, and nothing stays open to
+ * keep a library's host alive. pg is imported only here, so the file store never loads it.
+ */
+export async function connect(url: string, shown: string, timeoutMs: number): Promise<Client> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: runLabel().slice(0, 63) });
+  // A connection lost while idle surfaces in the next query; unheard, the event would crash the run.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw storeFailure(shown, error);
+  }
+  return client;
+}
+
+const CONFIGURATION_CODES: Record<string, string> = {
+  '28P01': 'refused the user name or password',
+  '28000': 'refused this user (pg_hba.conf)',
+  '3D000': 'has no such database',
+  '42501': "denied this user a privilege ghl-auth needs (CREATE on the database for the schema, or SELECT/INSERT/UPDATE on its tables)",
+  '25006': 'is read-only (a standby?): point GHL_TOKEN_STORE at the primary',
+};
+
+/**
+ * What a failed connection or query means: a store that refuses this configuration is exit 2
+ * (fix GHL_TOKEN_STORE), one that does not answer is temporary (exit 4), like GHL itself.
+ */
+export function storeFailure(shown: string, error: unknown): GhlAuthError {
+  if (error instanceof GhlAuthError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const refused = CONFIGURATION_CODES[code];
+  if (refused) return new GhlAuthError('configuration', `the token store ${shown} ${refused}: fix GHL_TOKEN_STORE (SQLSTATE ${code})`, { cause: error });
+  const why = error instanceof Error ? error.message : String(error);
+  return new GhlAuthError('ghl_unavailable', `the token store ${shown} is unavailable (${code ? `${code}: ` : ''}${why}); ${NEXT_RUN_RETRIES}`, { cause: error });
+}

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, QueryResultRow } from 'pg';
+import { GhlAuthError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { fingerprint, type StoredTokens } from '../../tokens/stored-tokens.js';
+import type { ClaimOutcome } from '../claim-refresh.js';
+import type { KeptFile } from '../kept-pairs.js';
+import type { RefreshClaim } from '../refresh-claims.js';
+import { restoreAdvice, SaveFailed } from '../save-errors.js';
+import type { SaveOutcome, Store } from '../store.js';
+import type { StoreTimings } from '../timings.js';
+import { currentWriter } from '../writer-identity.js';
+import { connect, describeStoreUrl, runLabel, storeFailure } from './connection.js';
+import { LocalPairs } from './local-pairs.js';
+import { lockKeyOf, RowCodec } from './row-codec.js';
+import { ensureSchema, quoted } from './schema.js';
+import { holderOf, lockBusy } from './lock-holder.js';
+
+export { connectionKeyOf } from './row-codec.js';
+
+export interface PostgresStoreOptions {
+  url: string;
+  schema: string;
+  tokenKey: string | undefined;
+  /** connectionKeyOf(config): which row. */
+  connectionKey: string;
+  /** GHL_TOKENS_FILE: where pairs that could not be saved are kept on this host. */
+  localFile: string;
+  timings: StoreTimings;
+  log: Logger;
+  now?: () => number;
+}
+
+/** A refresh claim in the row: the file store's RefreshClaim, plus an id so only its maker clears it. */
+type RowClaim = RefreshClaim & { id: string };
+
+/**
+ * One connection as a row of `<schema>.connections`, shared by every host. A run's lock is a
+ * session-level advisory lock on its own connection: it ends with the session, so a killed run's
+ * lock is gone at once, and a refresh claim found under the lock is certainly its maker's leftover.
+ * Every write is a compare-and-set on the revision this run read.
+ */
+export class PostgresTokenStore implements Store {
+  readonly path: string;
+  readonly localFile: string;
+  readonly backupPath: string;
+  private readonly table: string;
+  private readonly codec: RowCodec;
+  private readonly local: LocalPairs;
+  private readonly now: () => number;
+  private client: Client | undefined;
+  /** The revision this run last read (null: no row); a write replaces only that one. */
+  private seen: number | null | undefined;
+  private claim: RowClaim | undefined;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.path = describeStoreUrl(options.url);
+    this.localFile = options.localFile;
+    this.backupPath = `the column previous of the row ${options.connectionKey} in ${this.path}`;
+    this.table = `${quoted(options.schema)}.connections`;
+    this.codec = new RowCodec(options.tokenKey, options.connectionKey, this.path);
+    this.local = new LocalPairs(options.localFile);
+    this.now = options.now ?? Date.now;
+  }
+
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.open();
+    const lockKey = lockKeyOf(this.options.connectionKey);
+    try {
+      await client.query(`SET lock_timeout = ${this.options.timings.waitMs}`).catch((error: unknown) => Promise.reject(storeFailure(this.path, error)));
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]).catch(async (error: { code?: string }) => {
+        if (error.code !== '55P03') throw storeFailure(this.path, error);
+        throw lockBusy(this.path, this.options.connectionKey, this.options.timings.waitMs, await holderOf(client, lockKey));
+      });
+      this.client = client;
+      try {
+        return await fn();
+      } finally {
+        this.client = undefined;
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async read(): Promise<StoredTokens | undefined> {
+    const row = await this.row('tokens, revision, moved_to, updated_at');
+    this.seen = row ? Number(row.revision) : null;
+    if (!row) return undefined;
+    if (row.moved_to) {
+      throw new GhlAuthError('configuration', `the connection in ${this.path} was moved to ${String(row.moved_to)} by \`ghl-auth tokens migrate\` (${new Date(row.updated_at as string).toISOString()}): point GHL_TOKEN_STORE / GHL_TOKENS_FILE there`);
+    }
+    return this.codec.decode(row.tokens);
+  }
+
+  /** Before anything is spent: the store takes writes now (not a standby, the privileges are there). */
+  async reserveSave(): Promise<void> {
+    if (this.seen === undefined) this.seen = await this.revision();
+    await this.query(`UPDATE ${this.table} SET revision = revision WHERE key = $1 AND false`, [this.options.connectionKey]);
+  }
+
+  async write(tokens: StoredTokens): Promise<SaveOutcome> {
+    let saved: boolean;
+    try {
+      saved = await this.compareAndSet(tokens, this.client);
+    } catch (error) {
+      return this.afterLostConnection(tokens, error);
+    }
+    if (!saved) return this.lostRace(await this.local.keep(tokens, this.now()));
+    this.claim = undefined;
+    return { saved: true };
+  }
+
+  async markSpent(marked: StoredTokens): Promise<boolean> {
+    const result = await this.query(`UPDATE ${this.table} SET tokens = $2, revision = revision + 1, refreshing = NULL, updated_at = now() WHERE key = $1 AND revision = $3 RETURNING revision`, [
+      this.options.connectionKey,
+      this.codec.encode(marked),
+      this.seen ?? -1,
+    ]);
+    const row = result.rows[0];
+    if (row) this.seen = Number(row.revision);
+    this.claim = undefined;
+    return row !== undefined;
+  }
+
+  /** A row marked moved by `tokens migrate` holds no connection any more: a new one may replace it. */
+  async exists(): Promise<boolean> {
+    return (await this.row('moved_to'))?.moved_to === null;
+  }
+
+  /** The replaced pair stays in the row itself (column `previous`), encrypted as the tokens are. */
+  async backup(): Promise<string> {
+    await this.query(`UPDATE ${this.table} SET previous = tokens WHERE key = $1`, [this.options.connectionKey]);
+    return this.backupPath;
+  }
+
+  async claimRefresh(current: StoredTokens): Promise<ClaimOutcome> {
+    const print = fingerprint(current.token.refresh_token);
+    const row = await this.row('tokens, revision, refreshing');
+    if (!row) throw new GhlAuthError('token_file_missing', `the connection was removed from ${this.path} while this run was about to refresh; nothing was sent to GHL`);
+    if (Number(row.revision) !== this.seen) return { superseded: this.codec.decode(row.tokens) };
+    // Under the advisory lock, a claim on this token is a dead run's: it held the lock while it lived.
+    const earlier = (row.refreshing as RowClaim | null)?.refreshToken === print ? (row.refreshing as RowClaim) : undefined;
+    if (earlier) await this.refuseIfKeptHere(earlier);
+    const claim = await this.newClaim(print);
+    const result = await this.query(`UPDATE ${this.table} SET refreshing = $2 WHERE key = $1 AND revision = $3`, [this.options.connectionKey, claim, this.seen]);
+    if (result.rowCount !== 1) return this.claimRefresh(current); // changed meanwhile: judged again
+    this.claim = claim;
+    return { claimPath: `${this.path} (row ${this.options.connectionKey}, column refreshing)`, abandoned: earlier };
+  }
+
+  async releaseClaim(): Promise<void> {
+    if (!this.claim) return;
+    await this.query(`UPDATE ${this.table} SET refreshing = NULL WHERE key = $1 AND refreshing->>'id' = $2`, [this.options.connectionKey, this.claim.id]);
+    this.claim = undefined;
+  }
+
+  async refreshInFlight(stored: StoredTokens): Promise<RefreshClaim | undefined> {
+    const claim = (await this.row('refreshing'))?.refreshing as RowClaim | null | undefined;
+    return claim?.refreshToken === fingerprint(stored.token.refresh_token) ? claim : undefined;
+  }
+
+  keptFiles(): Promise<KeptFile[]> {
+    return this.local.list();
+  }
+
+  /** The row stays (with its tokens), marked moved: every run that reads it stops with exit 2 naming where. */
+  async retire(movedTo: string): Promise<string> {
+    await this.query(`UPDATE ${this.table} SET moved_to = $2, refreshing = NULL, revision = revision + 1, updated_at = now() WHERE key = $1`, [this.options.connectionKey, movedTo]);
+    return `the row ${this.options.connectionKey} in ${this.path} is marked as moved to ${movedTo}: runs still pointed at it stop with exit 2 saying where it went`;
+  }
+
+  private async compareAndSet(tokens: StoredTokens, client: Client | undefined): Promise<boolean> {
+    const encoded = this.codec.encode(tokens);
+    const key = this.options.connectionKey;
+    const result =
+      this.seen === null
+        ? await this.query(`INSERT INTO ${this.table} (key, tokens) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING revision`, [key, encoded], client)
+        : await this.query(`UPDATE ${this.table} SET tokens = $2, revision = revision + 1, refreshing = NULL, moved_to = NULL, updated_at = now() WHERE key = $1 AND revision = $3 RETURNING revision`, [key, encoded, this.seen ?? -1], client);
+    const row = result.rows[0];
+    if (row) this.seen = Number(row.revision);
+    return row !== undefined;
+  }
+
+  /**
+   * The save failed on the way (the connection or the server went away): the pair is kept on this
+   * host first, then saved over a new connection if the store answers again (still compare-and-set,
+   * so never over a newer pair). Only if that fails too does the run end, saying where the pair is.
+   */
+  private async afterLostConnection(tokens: StoredTokens, error: unknown): Promise<SaveOutcome> {
+    const keptIn = await this.local.keep(tokens, this.now()).catch(() => undefined);
+    const cause = storeFailure(this.path, error).message;
+    let retry: Client | undefined;
+    try {
+      retry = await this.open();
+      if (!(await this.compareAndSet(tokens, retry))) return keptIn ? this.lostRace(keptIn) : Promise.reject(error);
+      this.options.log.warn(`the token store's connection failed while saving GHL's new pair (${cause}); it was saved over a new connection`);
+      if (keptIn) await this.local.forget(keptIn);
+      this.claim = undefined;
+      return { saved: true };
+    } catch {
+      throw new SaveFailed(cause, keptIn, `cannot save tokens to ${this.path}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
+    } finally {
+      await retry?.end().catch(() => undefined);
+    }
+  }
+
+  private lostRace(keptIn: string): SaveOutcome {
+    return { saved: false, keptIn, message: `${this.path} was changed by another writer while this run waited for GHL, so it was left as that writer saved it; the pair GHL issued to this run is ${restoreAdvice(keptIn)} if it is the one to use` };
+  }
+
+  /** A dead run that kept its pair on this host (its save failed): sending the token again would kill the connection. */
+  private async refuseIfKeptHere(earlier: RowClaim): Promise<void> {
+    const since = Date.parse(earlier.startedAt);
+    const kept = (await this.local.list()).find((file) => file.obtainedAt !== undefined && file.obtainedAt >= since);
+    if (!kept) return;
+    throw new GhlAuthError(
+      'token_file_unwritable',
+      `a run (pid ${earlier.pid} on ${earlier.host}, ${earlier.startedAt}) already spent the refresh token in ${this.path}; GHL's new pair could not be saved there and is ${restoreAdvice(kept.path)}`,
+    );
+  }
+
+  private async newClaim(print: string): Promise<RowClaim> {
+    const writer = await currentWriter();
+    const now = this.now();
+    return {
+      id: randomUUID(),
+      refreshToken: print,
+      pid: writer.pid,
+      host: runLabel().replace(/^ghl-auth pid \d+ on /, ''),
+      hostId: writer.scope,
+      processStart: writer.processStart,
+      startedAt: new Date(now).toISOString(),
+      deadline: new Date(now + this.options.timings.claimMs).toISOString(),
+    };
+  }
+
+  private async revision(): Promise<number | null> {
+    const row = await this.row('revision');
+    return row ? Number(row.revision) : null;
+  }
+
+  private async row(columns: string): Promise<QueryResultRow | undefined> {
+    return (await this.query(`SELECT ${columns} FROM ${this.table} WHERE key = $1`, [this.options.connectionKey])).rows[0];
+  }
+
+  /** On the locked connection when there is one, else on a connection of its own, closed at once. */
+  private async query(sql: string, params: unknown[], client = this.client): Promise<{ rows: QueryResultRow[]; rowCount: number | null }> {
+    const own = client ?? (await this.open());
+    try {
+      return await own.query(sql, params);
+    } catch (error) {
+      throw storeFailure(this.path, error);
+    } finally {
+      if (!client) await own.end().catch(() => undefined);
+    }
+  }
+
+  private async open(): Promise<Client> {
+    const client = await connect(this.options.url, this.path, this.options.timings.waitMs);
+    try {
+      await ensureSchema(client, this.options.schema);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw storeFailure(this.path, error);
+    }
+    return client;
+  }
+}
