@@ -82,16 +82,29 @@ function buildProgram(): Command {
     .addHelpText('after', HELP.token)
     .action(async (options) => (await import('./commands/token.js')).tokenCommand(program.opts(), options));
 
-  program
-    .command('tokens')
-    .description('Manage the token file')
-    .addHelpText('after', HELP.tokens)
+  const tokens = program.command('tokens').description('Manage the token file or store').addHelpText('after', HELP.tokens);
+  tokens
     .command('import')
     .argument('[file]', "a JSON token response, or a ghl-auth token file; '-' or none: stdin")
     .description('Save tokens obtained elsewhere, validated, under the lock')
     .option('--force', 'replace an existing token file (the old one is kept as <file>.bak)')
     .addHelpText('after', HELP.tokensImport)
     .action(async (file: string | undefined, options) => (await import('./commands/tokens-import.js')).tokensImportCommand(program.opts(), file, options));
+  tokens
+    .command('migrate')
+    .description('Move the connection to another store (a postgres:// URL or a token file), refreshing nothing')
+    .requiredOption('--to <store>', 'postgres://user:password@host:5432/db, or a token file path')
+    .option('--force', 'replace a connection already there (the old one is kept as its backup)')
+    .addHelpText('after', HELP.tokensMigrate)
+    .action(async (options: { to: string; force?: boolean }) => (await import('./commands/tokens-migrate.js')).tokensMigrateCommand(program.opts(), options));
+
+  program
+    .command('store')
+    .description('The Postgres token store (GHL_TOKEN_STORE)')
+    .command('migrate')
+    .description('Create or upgrade the schema (GHL_TOKEN_STORE_SCHEMA); runs also do it on first use')
+    .addHelpText('after', HELP.storeMigrate)
+    .action(async () => (await import('./commands/store-migrate.js')).storeMigrateCommand(program.opts()));
 
   return program;
 }

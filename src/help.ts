@@ -124,7 +124,29 @@ single-use, so a second refresher kills the connection. No alert, no ping.`,
   ),
   tokens: section(`Examples:
   npx ghl-auth tokens import tokens.json
-  npx ghl-auth tokens import --force ghl_tokens.json.bak`),
+  npx ghl-auth tokens import --force ghl_tokens.json.bak
+  npx ghl-auth tokens migrate --to postgres://ghl:PASSWORD@db:5432/ghl`),
+  tokensMigrate: section(
+    `Copies the connection from the store in use (GHL_TOKEN_STORE, else
+GHL_TOKENS_FILE) to --to, under both stores' locks, refreshing nothing.
+Then the source is retired so only one store is ever used: a token file is
+renamed <file>.migrated-<time>.json (0600), a Postgres row is marked moved
+(runs still pointed at it exit 2 saying where it went). Point every host at
+the new store afterwards.`,
+    `Examples:
+  npx ghl-auth tokens migrate --to 'postgres://ghl:PASSWORD@db:5432/ghl?sslmode=require'
+  GHL_TOKEN_STORE=postgres://... npx ghl-auth tokens migrate --to ./ghl_tokens.json`,
+    exitCodes('moved', [1, 2, 4, 5]),
+  ),
+  storeMigrate: section(
+    `Creates the schema GHL_TOKEN_STORE_SCHEMA (default ghl_auth) and its tables
+in GHL_TOKEN_STORE, or brings them to this version; idempotent. Every run
+does the same on first use, so this is only needed when the runs' database
+user may not create schemas.`,
+    `Examples:
+  GHL_TOKEN_STORE=postgres://admin:PASSWORD@db:5432/ghl npx ghl-auth store migrate`,
+    exitCodes('the schema is current', [1, 2, 4]),
+  ),
   tokensImport: section(
     `The JSON needs access_token, refresh_token, and expires_in (seconds from
 now, at most 86400) or expires_at (ISO 8601, or Unix time; at most a day
