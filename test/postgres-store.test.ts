@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { collect, Sandbox, unusedPort, verdict, type RunOptions, type RunResult } from './helpers.js';
+import { missingPostgres, TestPostgres } from './postgres-server.js';
+
+const skip = missingPostgres();
+
+describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and the built CLI', { skip }, () => {
+  let postgres: TestPostgres;
+  let box: Sandbox;
+  let schema: string;
+  let schemas = 0;
+
+  before(async () => {
+    postgres = await TestPostgres.start();
+  });
+  after(async () => postgres?.close());
+  beforeEach(async () => {
+    box = await Sandbox.create();
+    schema = `t${(schemas += 1)}`; // every test its own schema: the connection key is the same in every sandbox
+  });
+  afterEach(async () => box.close());
+
+  /** The CLI on the Postgres store, as host `host`; no secret but `token`'s answer, and never the password, in its output. */
+  const run = async (args: string[], options: RunOptions & { host?: string } = {}): Promise<RunResult> => {
+    const result = await collect(box.spawn(args, { ...options, env: { ...storeEnv(options.host), ...options.env } }), options);
+    box.assertNoSecrets(args[0] === 'token' ? result.stderr : result.stdout + result.stderr);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(postgres.password), 'the store password leaked');
+    return result;
+  };
+  const storeEnv = (host = 'host-a') => ({ GHL_TOKEN_STORE: postgres.url(), GHL_TOKEN_STORE_SCHEMA: schema, HOSTNAME: host });
+  const tokenRequests = () => box.fake.requestsTo('token').map((request) => request.form?.refresh_token);
+  const row = async () => {
+    const [found] = await postgres.query<{ tokens: { token: Record<string, string> }; refreshing: unknown; moved_to: string | null }>(`SELECT tokens, refreshing, moved_to FROM ${schema}.connections`);
+    assert.ok(found, 'the store has the connection');
+    return found;
+  };
+
+  /** Saves a pair GHL issued into the store the way a user would: `tokens import` of a token file. */
+  async function seed(expiresInS: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    const token = await box.writeTokens(expiresInS);
+    const file = join(box.dir, 'seed.json');
+    await rename(box.tokensFile, file);
+    const imported = await run(['tokens', 'import', file], { env });
+    assert.equal(imported.code, 0, imported.stderr);
+    return token;
+  }
+
+  it('check, token, status and exchange work on the store; the rotated pair is in the row, the old token presented once', async () => {
+    const old = await seed(-60);
+    const check = await run(['check']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.deepEqual(tokenRequests(), [old.refresh_token]);
+    const saved = (await row());
+    assert.notEqual(saved.tokens.token.refresh_token, old.refresh_token);
+    assert.equal(saved.refreshing, null, 'the save clears the claim in the same update');
+    const token = await run(['token']);
+    assert.equal(token.code, 0, token.stderr);
+    assert.equal(token.stdout.trim(), saved.tokens.token.access_token);
+    const status = await run(['status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`token store\\s+${postgres.shown.replace(/[/.]/g, '\\$&')}`));
+    await assert.rejects(stat(box.tokensFile), 'nothing was written to the token file');
+    const exchange = await run(['exchange', '--force', '--code', box.fake.state.issueCode()]);
+    assert.equal(exchange.code, 0, exchange.stderr);
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+
+  it('32 runs from 4 hosts at once with an expired token: one refresh, every run exit 0', async () => {
+    const old = await seed(-60);
+    const runs = Array.from({ length: 32 }, (_, i) => run([i % 2 ? 'check' : 'token'], { host: `host-${i % 4}`, timeoutMs: 50_000 }));
+    const results = await Promise.all(runs);
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(tokenRequests(), [old.refresh_token]);
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+
+  it('a run killed before it sent its claimed token: the next host sends it once, exit 0', async () => {
+    const old = await seed(-60);
+    // What the killed run left: its claim, committed before the request, its session (and lock) gone.
+    const claim = { id: 'dead', refreshToken: (await fingerprintOf(old.refresh_token as string)), pid: 999_999, host: 'host-a', hostId: 'elsewhere', processStart: '1', startedAt: new Date().toISOString(), deadline: new Date().toISOString() };
+    await postgres.query(`UPDATE ${schema}.connections SET refreshing = $1`, [claim]);
+    const next = await run(['check'], { host: 'host-b' });
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(tokenRequests(), [old.refresh_token]);
+  });
+
+  it('a run killed while GHL answered slowly: the next host names the lost rotation (exit 3) and the token is never sent a third time', async () => {
+    const old = await seed(-60);
+    box.fake.delayMs.token = 1_500;
+    const child = box.spawn(['check'], { env: storeEnv('host-a') });
+    const killed = collect(child);
+    while (tokenRequests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGKILL');
+    await killed;
+    await new Promise((resolve) => setTimeout(resolve, 1_700)); // GHL rotates it, its answer goes nowhere
+    box.fake.delayMs.token = 0;
+    const next = await run(['check'], { host: 'host-b' });
+    assert.equal(next.code, 3, next.stderr);
+    assert.match(verdict(next), /stopped or cut off before it saved the new one, so the rotation was lost/);
+    const again = await run(['token'], { host: 'host-c' });
+    assert.equal(again.code, 3, again.stderr);
+    assert.deepEqual(tokenRequests(), [old.refresh_token, old.refresh_token], 'once by the killed run, once to learn it was lost; never again');
+  });
+
+  it('Postgres unreachable before anything is spent: exit 4 naming the store without its password, nothing sent', async () => {
+    const result = await box.run(['check'], { env: { ...storeEnv(), GHL_TOKEN_STORE: `postgres://ghl:${postgres.password}@127.0.0.1:${await unusedPort()}/ghl` } });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(verdict(result), /the token store postgres:\/\/ghl@127\.0\.0\.1:\d+\/ghl is unavailable/);
+    assert.ok(!result.stderr.includes(postgres.password));
+    assert.deepEqual(tokenRequests(), []);
+  });
+
+  it('Postgres stopped while GHL answers: the pair is kept on this host (exit 2, restore command), later runs send nothing until it is imported', async () => {
+    const old = await seed(-60);
+    box.fake.delayMs.token = 1_000;
+    const running = run(['check']);
+    while (tokenRequests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await postgres.stop();
+    const cut = await running;
+    await postgres.resume();
+    box.fake.delayMs.token = 0;
+    assert.equal(cut.code, 2, cut.stderr);
+    const keptIn = /tokens import --force (\S+?)`/.exec(verdict(cut))?.[1];
+    assert.ok(keptIn, verdict(cut));
+    assert.equal((await stat(keptIn)).mode & 0o777, 0o600);
+    const next = await run(['check'], { host: 'host-a' });
+    assert.equal(next.code, 2, next.stderr);
+    assert.match(verdict(next), /already spent the refresh token/);
+    assert.deepEqual(tokenRequests(), [old.refresh_token], 'the spent token was not sent again');
+    const restored = await run(['tokens', 'import', '--force', keptIn]);
+    assert.equal(restored.code, 0, restored.stderr);
+    const healthy = await run(['check']);
+    assert.equal(healthy.code, 0, healthy.stderr);
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+
+  it('tokens migrate from the file to Postgres and back, refreshing nothing; the source is retired', async () => {
+    await box.writeTokens(3600);
+    const fileEnv = { GHL_TOKEN_STORE: undefined };
+    const toStore = await run(['tokens', 'migrate', '--to', postgres.url()], { env: fileEnv });
+    assert.equal(toStore.code, 0, toStore.stderr);
+    assert.ok((await readdir(box.dir)).some((name) => /^ghl_tokens\.json\.migrated-.*\.json$/.test(name)), 'the token file was renamed aside');
+    assert.equal((await run(['check'])).code, 0);
+    const back = await run(['tokens', 'migrate', '--to', box.tokensFile]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal((await row()).moved_to, box.tokensFile);
+    const onFile = await run(['check'], { env: fileEnv });
+    assert.equal(onFile.code, 0, onFile.stderr);
+    const stale = await run(['check']);
+    assert.equal(stale.code, 2);
+    assert.match(verdict(stale), /was moved to .* by `ghl-auth tokens migrate`/);
+    assert.deepEqual(tokenRequests(), []);
+  });
+
+  it('GHL_TOKEN_KEY: the row holds no token; a wrong or missing key is exit 2 naming it, nothing sent', async () => {
+    const key = randomBytes(32).toString('base64');
+    const old = await seed(-60, { GHL_TOKEN_KEY: key });
+    const raw = JSON.stringify((await row()).tokens);
+    assert.ok(!raw.includes(old.refresh_token as string) && !raw.includes(old.access_token as string), 'the tokens are encrypted at rest');
+    const wrong = await run(['check'], { env: { GHL_TOKEN_KEY: randomBytes(32).toString('base64') } });
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.match(verdict(wrong), /GHL_TOKEN_KEY does not decrypt/);
+    const none = await run(['check']);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(verdict(none), /encrypted: set GHL_TOKEN_KEY/);
+    assert.deepEqual(tokenRequests(), []);
+    const right = await run(['check'], { env: { GHL_TOKEN_KEY: key } });
+    assert.equal(right.code, 0, right.stderr);
+    assert.ok(!JSON.stringify((await row()).tokens).includes(box.fake.state.issuedSecrets.at(-1) as string));
+  });
+
+  it('store migrate creates the schema once and is idempotent', async () => {
+    const first = await run(['store', 'migrate']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /migrated from version 0 to 1/);
+    const second = await run(['store', 'migrate']);
+    assert.match(second.stdout, /was already at version 1/);
+  });
+});
+
+async function fingerprintOf(secret: string): Promise<string> {
+  const { fingerprint } = await import('../src/tokens/stored-tokens.js');
+  return fingerprint(secret);
+}
