@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import pg from 'pg';
+import { connectionKeyOf, lockKeyOf } from '../src/store/postgres/row-codec.js';
 import { collect, Sandbox, unusedPort, verdict, type RunOptions, type RunResult } from './helpers.js';
 import { missingPostgres, TestPostgres } from './postgres-server.js';
 
@@ -106,6 +108,34 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     assert.deepEqual(tokenRequests(), [old.refresh_token, old.refresh_token], 'once by the killed run, once to learn it was lost; never again');
   });
 
+  it('GHL rotated the token but its answer was lost: exit 3 naming the lost answer, and no host sends the token again', async () => {
+    const old = await seed(-60);
+    box.fake.fail('token', { kind: 'reset', afterProcessing: true });
+    const lost = await run(['check']);
+    // As on the file store: the run's one retry of a reset meets "Invalid grant", which names the cause.
+    assert.equal(lost.code, 3, lost.stderr);
+    assert.match(verdict(lost), /the new pair's answer was lost/);
+    const next = await run(['check'], { host: 'host-b' });
+    assert.equal(next.code, 3, next.stderr);
+    assert.deepEqual(tokenRequests(), [old.refresh_token, old.refresh_token], 'marked spent in the row: never sent again');
+  });
+
+  it('a lock held past the wait: exit 5 naming who holds it, nothing sent', async () => {
+    await seed(-60);
+    const { setup } = box.fake.state;
+    const holder = new pg.Client({ connectionString: postgres.url(), application_name: 'ghl-auth pid 4242 on host-z' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf(connectionKeyOf({ clientId: setup.clientId, locationId: setup.locationId }))]);
+      const busy = await run(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '3' } });
+      assert.equal(busy.code, 5, busy.stderr);
+      assert.match(verdict(busy), /locked by another ghl-auth run \(ghl-auth pid 4242 on host-z, connected since .*; waited 1 s\)/);
+    } finally {
+      await holder.end();
+    }
+    assert.deepEqual(tokenRequests(), []);
+  });
+
   it('Postgres unreachable before anything is spent: exit 4 naming the store without its password, nothing sent', async () => {
     const result = await box.run(['check'], { env: { ...storeEnv(), GHL_TOKEN_STORE: `postgres://ghl:${postgres.password}@127.0.0.1:${await unusedPort()}/ghl` } });
     assert.equal(result.code, 4, result.stderr);
@@ -133,6 +163,7 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     assert.deepEqual(tokenRequests(), [old.refresh_token], 'the spent token was not sent again');
     const restored = await run(['tokens', 'import', '--force', keptIn]);
     assert.equal(restored.code, 0, restored.stderr);
+    await assert.rejects(stat(keptIn), 'the kept pair is in the store now: its file is removed');
     const healthy = await run(['check']);
     assert.equal(healthy.code, 0, healthy.stderr);
     assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
