@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
@@ -36,7 +36,7 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
   const storeEnv = (host = 'host-a') => ({ GHL_TOKEN_STORE: postgres.url(), GHL_TOKEN_STORE_SCHEMA: schema, HOSTNAME: host });
   const tokenRequests = () => box.fake.requestsTo('token').map((request) => request.form?.refresh_token);
   const row = async () => {
-    const [found] = await postgres.query<{ tokens: { token: Record<string, string> }; refreshing: unknown; moved_to: string | null }>(`SELECT tokens, refreshing, moved_to FROM ${schema}.connections`);
+    const [found] = await postgres.query<{ tokens: { expiresAt: string; token: Record<string, string> }; refreshing: unknown; moved_to: string | null }>(`SELECT tokens, refreshing, moved_to FROM ${schema}.connections`);
     assert.ok(found, 'the store has the connection');
     return found;
   };
@@ -53,10 +53,13 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
 
   it('check, token, status and exchange work on the store; the rotated pair is in the row, the old token presented once', async () => {
     const old = await seed(-60);
-    const check = await run(['check']);
+    const metricsFile = join(box.dir, 'ghl.prom');
+    const check = await run(['check', '--metrics-file', metricsFile]);
     assert.equal(check.code, 0, check.stderr);
     assert.deepEqual(tokenRequests(), [old.refresh_token]);
-    const saved = (await row());
+    const saved = await row();
+    const expires = /^ghl_auth_token_expires_timestamp_seconds\{[^}]*\} (\d+)/m.exec(await readFile(metricsFile, 'utf8'))?.[1];
+    assert.equal(Number(expires), Math.floor(Date.parse(saved.tokens.expiresAt) / 1000), 'the metrics read the expiry from the store');
     assert.notEqual(saved.tokens.token.refresh_token, old.refresh_token);
     assert.equal(saved.refreshing, null, 'the save clears the claim in the same update');
     const token = await run(['token']);

@@ -6,6 +6,7 @@ import { warnIfEnvFileOpen } from '../env-file-mode.js';
 import { createLogger } from '../logger.js';
 import { RunMonitor } from '../monitoring/run-monitor.js';
 import { describeFailure } from '../run-report.js';
+import type { Store } from '../store/store.js';
 import { assembleRuntime, configFor, loadEnvironment, runSecrets, type GlobalOptions } from '../runtime.js';
 
 export interface CheckOptions extends GlobalOptions {
@@ -28,22 +29,23 @@ export async function checkCommand(options: CheckOptions): Promise<void> {
   warnIfEnvFileOpen(environment, log);
   const monitor = RunMonitor.start(settings, log);
   let http: HttpClient | undefined;
+  let store: Store | undefined;
   let result: CheckResult;
   try {
     const runtime = assembleRuntime(configFor(environment, [...CREDENTIALS, 'GHL_HEALTH_CHECK_CONTACT_ID']), log, secrets);
-    http = runtime.http;
+    ({ http, store } = runtime);
     result = await runCheck(runtime);
   } catch (error) {
     // Reported, then rethrown untouched: monitoring never changes the exit code.
     if (options.json) printJson({ ...describeFailure(error), locations: [] });
-    await monitor.finish(error, http?.attemptsByOutcome);
+    await monitor.finish(error, http?.attemptsByOutcome, { store });
     throw error;
   }
   const { report, failure } = result;
   if (failure === undefined) log.info({ result, requests: http.attemptsByOutcome }, checkSummary(result));
   else log.info({ result, requests: http.attemptsByOutcome }, `the check failed at ${report.locations.filter((location) => location.exitCode !== 0).length} of ${report.locations.length} location(s)`);
   if (options.json) printJson(report);
-  await monitor.finish(failure, http.attemptsByOutcome, { tagLeftOn: result.tagLeftOn, locations: report.locations });
+  await monitor.finish(failure, http.attemptsByOutcome, { tagLeftOn: result.tagLeftOn, locations: report.locations, store });
   if (failure !== undefined) throw failure;
 }
 

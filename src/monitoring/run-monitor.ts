@@ -4,6 +4,7 @@ import { FileRefused, refusedOwnFile } from '../files/small-file.js';
 import { nextLastRun, readLastRun, recoveredLocations, updateLastRun, type LastRun } from './last-run.js';
 import type { Logger } from '../logger.js';
 import type { LocationResult } from '../run-report.js';
+import type { Store } from '../store/store.js';
 import { TokenStore } from '../store/token-store.js';
 import { failureAlert, recoveryAlert, sendAlert, type AlertBody } from './alert.js';
 import { writeMetrics } from './metrics.js';
@@ -38,14 +39,15 @@ export class RunMonitor {
   /**
    * `error` is what the run threw, undefined when it was healthy; `apiRequests` its GHL requests by
    * outcome; `details.tagLeftOn` the health-check tag a healthy run found still on the contact;
-   * `details.locations` each location's result, absent when the run reached none.
+   * `details.locations` each location's result, absent when the run reached none; `details.store` the
+   * run's token store, for the metrics (without one, the token file).
    */
-  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, details: { tagLeftOn?: string; locations?: LocationResult[] } = {}): Promise<void> {
+  async finish(error: unknown, apiRequests: Readonly<Record<string, number>> = {}, details: { tagLeftOn?: string; locations?: LocationResult[]; store?: Pick<Store, 'read'> } = {}): Promise<void> {
     const { settings, log } = this;
-    const { tagLeftOn, locations } = details;
+    const { tagLeftOn, locations, store } = details;
     const outcome = outcomeOf(error, this.startedMs, this.now());
     // After the token file's lock is released, under the record's own short lock: concurrent runs add up exactly.
-    const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record) : Promise.resolve());
+    const writeMetrics = (record: LastRun) => (settings.metricsFile ? this.writeMetrics(settings.metricsFile, outcome, record, store) : Promise.resolve());
     const next = (previous: LastRun | undefined) => ({ ...nextLastRun(previous, outcome, apiRequests, locations), ...(tagLeftOn !== undefined && { tagLeftOn }) });
     const updated = await updateLastRun(settings.tokensFile, next, writeMetrics).catch((cause: unknown) => {
       this.warn('the last-run record and metrics were not updated', cause, ' (another run held them, or the record could not be written)');
@@ -74,9 +76,9 @@ export class RunMonitor {
     return recovered && this.settings.alertOnRecovery ? recoveryAlert(outcome, context, previous, inAlert) : undefined;
   }
 
-  private async writeMetrics(path: string, outcome: RunOutcome, record: LastRun): Promise<void> {
-    // The token file as this run left it: the tokens it used or saved, or those a failed run kept.
-    const tokens = await new TokenStore(this.settings.tokensFile, this.log).read().catch(() => undefined);
+  private async writeMetrics(path: string, outcome: RunOutcome, record: LastRun, store: Pick<Store, 'read'> = new TokenStore(this.settings.tokensFile, this.log)): Promise<void> {
+    // The store as this run left it: the tokens it used or saved, or those a failed run kept.
+    const tokens = await store.read().catch(() => undefined);
     const snapshot = { service: this.settings.serviceName, outcome, lastSuccessAt: record.lastSuccessAt, tokens, apiRequestsTotal: record.apiRequestsTotal ?? {}, tagLeftOn: record.tagLeftOn !== undefined, locations: record.locations };
     await writeMetrics(path, snapshot).catch((cause: unknown) => this.warn(`the metrics file ${path} could not be written`, cause));
   }
