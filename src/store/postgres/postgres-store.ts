@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Client, QueryResultRow } from 'pg';
 import { GhlAuthError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -6,14 +5,15 @@ import { fingerprint, type StoredTokens } from '../../tokens/stored-tokens.js';
 import type { ClaimOutcome } from '../claim-refresh.js';
 import type { KeptFile } from '../kept-pairs.js';
 import type { RefreshClaim } from '../refresh-claims.js';
-import { restoreAdvice, SaveFailed } from '../save-errors.js';
 import type { SaveOutcome, Store } from '../store.js';
 import type { StoreTimings } from '../timings.js';
-import { currentWriter } from '../writer-identity.js';
-import { connect, describeStoreUrl, runLabel, storeFailure } from './connection.js';
+import { describeStoreUrl, storeFailure } from './connection.js';
+import { RowWriter } from './row-writer.js';
+import { Database, type QueryResult } from './database.js';
 import { LocalPairs } from './local-pairs.js';
 import { lockKeyOf, RowCodec } from './row-codec.js';
-import { ensureSchema, quoted } from './schema.js';
+import { newClaim, refuseIfKeptHere, type RowClaim } from './row-claim.js';
+import { quoted } from './schema.js';
 import { holderOf, lockBusy } from './lock-holder.js';
 
 export { connectionKeyOf } from './row-codec.js';
@@ -31,9 +31,6 @@ export interface PostgresStoreOptions {
   now?: () => number;
 }
 
-/** A refresh claim in the row: the file store's RefreshClaim, plus an id so only its maker clears it. */
-type RowClaim = RefreshClaim & { id: string };
-
 /**
  * One connection as a row of `<schema>.connections`, shared by every host. A run's lock is a
  * session-level advisory lock on its own connection: it ends with the session, so a killed run's
@@ -48,6 +45,8 @@ export class PostgresTokenStore implements Store {
   private readonly codec: RowCodec;
   private readonly local: LocalPairs;
   private readonly now: () => number;
+  private readonly db: Database;
+  private readonly writer: RowWriter;
   private client: Client | undefined;
   /** The revision this run last read (null: no row); a write replaces only that one. */
   private seen: number | null | undefined;
@@ -61,6 +60,8 @@ export class PostgresTokenStore implements Store {
     this.codec = new RowCodec(options.tokenKey, options.connectionKey, this.path);
     this.local = new LocalPairs(options.localFile);
     this.now = options.now ?? Date.now;
+    this.db = new Database(options.url, this.path, options.schema, options.timings.waitMs);
+    this.writer = new RowWriter({ db: this.db, codec: this.codec, local: this.local, table: this.table, key: options.connectionKey, shown: this.path, log: options.log, now: this.now });
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -101,15 +102,12 @@ export class PostgresTokenStore implements Store {
   }
 
   async write(tokens: StoredTokens): Promise<SaveOutcome> {
-    let saved: boolean;
-    try {
-      saved = await this.compareAndSet(tokens, this.client);
-    } catch (error) {
-      return this.afterLostConnection(tokens, error);
+    const { outcome, revision } = await this.writer.save(tokens, this.seen, this.client);
+    if (revision !== undefined) {
+      this.seen = revision;
+      this.claim = undefined;
     }
-    if (!saved) return this.lostRace(await this.local.keep(tokens, this.now()));
-    this.claim = undefined;
-    return { saved: true };
+    return outcome;
   }
 
   async markSpent(marked: StoredTokens): Promise<boolean> {
@@ -142,8 +140,8 @@ export class PostgresTokenStore implements Store {
     if (Number(row.revision) !== this.seen) return { superseded: this.codec.decode(row.tokens) };
     // Under the advisory lock, a claim on this token is a dead run's: it held the lock while it lived.
     const earlier = (row.refreshing as RowClaim | null)?.refreshToken === print ? (row.refreshing as RowClaim) : undefined;
-    if (earlier) await this.refuseIfKeptHere(earlier);
-    const claim = await this.newClaim(print);
+    if (earlier) await refuseIfKeptHere(earlier, this.local, this.path);
+    const claim = await newClaim(print, this.options.timings.claimMs, this.now());
     const result = await this.query(`UPDATE ${this.table} SET refreshing = $2 WHERE key = $1 AND revision = $3`, [this.options.connectionKey, claim, this.seen]);
     if (result.rowCount !== 1) return this.claimRefresh(current); // changed meanwhile: judged again
     this.claim = claim;
@@ -171,100 +169,20 @@ export class PostgresTokenStore implements Store {
     return `the row ${this.options.connectionKey} in ${this.path} is marked as moved to ${movedTo}: runs still pointed at it stop with exit 2 saying where it went`;
   }
 
-  private async compareAndSet(tokens: StoredTokens, client: Client | undefined): Promise<boolean> {
-    const encoded = this.codec.encode(tokens);
-    const key = this.options.connectionKey;
-    const result =
-      this.seen === null
-        ? await this.query(`INSERT INTO ${this.table} (key, tokens) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING revision`, [key, encoded], client)
-        : await this.query(`UPDATE ${this.table} SET tokens = $2, revision = revision + 1, refreshing = NULL, moved_to = NULL, updated_at = now() WHERE key = $1 AND revision = $3 RETURNING revision`, [key, encoded, this.seen ?? -1], client);
-    const row = result.rows[0];
-    if (row) this.seen = Number(row.revision);
-    return row !== undefined;
-  }
-
-  /**
-   * The save failed on the way (the connection or the server went away): the pair is kept on this
-   * host first, then saved over a new connection if the store answers again (still compare-and-set,
-   * so never over a newer pair). Only if that fails too does the run end, saying where the pair is.
-   */
-  private async afterLostConnection(tokens: StoredTokens, error: unknown): Promise<SaveOutcome> {
-    const keptIn = await this.local.keep(tokens, this.now()).catch(() => undefined);
-    const cause = storeFailure(this.path, error).message;
-    let retry: Client | undefined;
-    try {
-      retry = await this.open();
-      if (!(await this.compareAndSet(tokens, retry))) return keptIn ? this.lostRace(keptIn) : Promise.reject(error);
-      this.options.log.warn(`the token store's connection failed while saving GHL's new pair (${cause}); it was saved over a new connection`);
-      if (keptIn) await this.local.forget(keptIn);
-      this.claim = undefined;
-      return { saved: true };
-    } catch {
-      throw new SaveFailed(cause, keptIn, `cannot save tokens to ${this.path}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
-    } finally {
-      await retry?.end().catch(() => undefined);
-    }
-  }
-
-  private lostRace(keptIn: string): SaveOutcome {
-    return { saved: false, keptIn, message: `${this.path} was changed by another writer while this run waited for GHL, so it was left as that writer saved it; the pair GHL issued to this run is ${restoreAdvice(keptIn)} if it is the one to use` };
-  }
-
-  /** A dead run that kept its pair on this host (its save failed): sending the token again would kill the connection. */
-  private async refuseIfKeptHere(earlier: RowClaim): Promise<void> {
-    const since = Date.parse(earlier.startedAt);
-    const kept = (await this.local.list()).find((file) => file.obtainedAt !== undefined && file.obtainedAt >= since);
-    if (!kept) return;
-    throw new GhlAuthError(
-      'token_file_unwritable',
-      `a run (pid ${earlier.pid} on ${earlier.host}, ${earlier.startedAt}) already spent the refresh token in ${this.path}; GHL's new pair could not be saved there and is ${restoreAdvice(kept.path)}`,
-    );
-  }
-
-  private async newClaim(print: string): Promise<RowClaim> {
-    const writer = await currentWriter();
-    const now = this.now();
-    return {
-      id: randomUUID(),
-      refreshToken: print,
-      pid: writer.pid,
-      host: runLabel().replace(/^ghl-auth pid \d+ on /, ''),
-      hostId: writer.scope,
-      processStart: writer.processStart,
-      startedAt: new Date(now).toISOString(),
-      deadline: new Date(now + this.options.timings.claimMs).toISOString(),
-    };
-  }
-
   private async revision(): Promise<number | null> {
     const row = await this.row('revision');
     return row ? Number(row.revision) : null;
   }
 
+  private query(sql: string, params: unknown[], client = this.client): Promise<QueryResult> {
+    return this.db.query(sql, params, client);
+  }
+
+  private open(): Promise<Client> {
+    return this.db.open();
+  }
+
   private async row(columns: string): Promise<QueryResultRow | undefined> {
     return (await this.query(`SELECT ${columns} FROM ${this.table} WHERE key = $1`, [this.options.connectionKey])).rows[0];
-  }
-
-  /** On the locked connection when there is one, else on a connection of its own, closed at once. */
-  private async query(sql: string, params: unknown[], client = this.client): Promise<{ rows: QueryResultRow[]; rowCount: number | null }> {
-    const own = client ?? (await this.open());
-    try {
-      return await own.query(sql, params);
-    } catch (error) {
-      throw storeFailure(this.path, error);
-    } finally {
-      if (!client) await own.end().catch(() => undefined);
-    }
-  }
-
-  private async open(): Promise<Client> {
-    const client = await connect(this.options.url, this.path, this.options.timings.waitMs);
-    try {
-      await ensureSchema(client, this.options.schema);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw storeFailure(this.path, error);
-    }
-    return client;
   }
 }
