@@ -207,6 +207,13 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     assert.ok(!JSON.stringify((await row()).tokens).includes(box.fake.state.issuedSecrets.at(-1) as string));
   });
 
+  it('eight first runs at once create the schema once, without a race', async () => {
+    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(['status', '--json'], { host: `host-${i}` })));
+    for (const result of runs) assert.equal(result.code, 2, result.stderr); // no connection yet: exit 2, but no SQL error
+    for (const result of runs) assert.match(verdict(result), /\[token_file_missing\]$/);
+    assert.deepEqual(await postgres.query(`SELECT version FROM ${schema}.schema_version`), [{ version: 1 }]);
+  });
+
   it('store migrate creates the schema once and is idempotent', async () => {
     const first = await run(['store', 'migrate']);
     assert.equal(first.code, 0, first.stderr);
