@@ -21,7 +21,9 @@ export const runLabel = () => `ghl-auth pid ${process.pid} on ${process.env.HOST
  */
 export async function connect(url: string, shown: string, timeoutMs: number): Promise<Client> {
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, application_name: runLabel().slice(0, 63) });
+  // query_timeout: a server that stops answering (a half-open connection) fails the query, never hangs the run;
+  // twice the lock wait, so the lock's own wait (lock_timeout) always ends first.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: 2 * timeoutMs, keepAlive: true, application_name: runLabel().slice(0, 63) });
   // A connection lost while idle surfaces in the next query; unheard, the event would crash the run.
   client.on('error', () => undefined);
   try {
