@@ -150,7 +150,8 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
   it('Postgres stopped while GHL answers: the pair is kept on this host (exit 2, restore command), later runs send nothing until it is imported', async () => {
     const old = await seed(-60);
     box.fake.delayMs.token = 1_000;
-    const running = run(['check']);
+    // A 4 s deadline: the save is retried that long while the store does not answer.
+    const running = run(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '4' } });
     while (tokenRequests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await postgres.stop();
     const cut = await running;
@@ -169,6 +170,22 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     await assert.rejects(stat(keptIn), 'the kept pair is in the store now: its file is removed');
     const healthy = await run(['check']);
     assert.equal(healthy.code, 0, healthy.stderr);
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
+  });
+
+  it('Postgres restarted while GHL answered: the pair is saved over a new connection, exit 0, nothing left kept', async () => {
+    const old = await seed(-60);
+    box.fake.delayMs.token = 1_000;
+    const running = run(['check']);
+    while (tokenRequests().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await postgres.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // GHL has answered: the save is being retried
+    await postgres.resume();
+    const result = await running;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout + result.stderr, /the pair is saved in postgres:\/\/ghl@/);
+    assert.notEqual((await row()).tokens.token.refresh_token, old.refresh_token);
+    assert.deepEqual((await readdir(box.dir)).filter((name) => name.includes('.issued-')), []);
     assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
   });
 

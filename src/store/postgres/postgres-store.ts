@@ -61,7 +61,7 @@ export class PostgresTokenStore implements Store {
     this.local = new LocalPairs(options.localFile);
     this.now = options.now ?? Date.now;
     this.db = new Database(options.url, this.path, options.schema, options.timings.waitMs);
-    this.writer = new RowWriter({ db: this.db, codec: this.codec, local: this.local, table: this.table, key: options.connectionKey, shown: this.path, log: options.log, now: this.now });
+    this.writer = new RowWriter({ db: this.db, codec: this.codec, local: this.local, table: this.table, key: options.connectionKey, shown: this.path, log: options.log, now: this.now, retryMs: options.timings.claimMs });
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {

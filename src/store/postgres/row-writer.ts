@@ -18,6 +18,8 @@ export interface RowTarget {
   shown: string;
   log: Logger;
   now: () => number;
+  /** How long a save that lost its connection is retried: the run's deadline (the claim's life). */
+  retryMs: number;
 }
 
 /** A save's outcome, and the row's revision after it when this run's pair is in the row. */
@@ -56,28 +58,36 @@ export class RowWriter {
 
   /**
    * The save failed on the way (the connection or the server went away): the pair is kept on this
-   * host first, then saved over a new connection if the store answers again (still compare-and-set,
-   * so never over a newer pair). Only if that fails too does the run end, saying where the pair is.
+   * host first (a pod's disk may not outlive the run, so that is the last resort), then saved over a
+   * new connection, retried for `retryMs` while the store does not answer (a restart, a failover);
+   * still compare-and-set, so never over a newer pair. Only then does the run end, saying where it is.
    */
   private async afterLostConnection(tokens: StoredTokens, seen: number | null | undefined, error: unknown): Promise<Saved> {
-    const { db, local, shown, log, now } = this.target;
+    const { local, shown, log, now, retryMs } = this.target;
     const keptIn = await local.keep(tokens, now()).catch(() => undefined);
     const cause = storeFailure(shown, error).message;
-    let retry: Client | undefined;
-    try {
-      retry = await db.open();
-      const revision = (await this.compareAndSet(tokens, seen, retry)) ?? (await this.holding(tokens, retry));
-      if (revision === undefined) {
-        if (!keptIn) throw error;
-        return { outcome: this.lostRace(keptIn) };
+    const giveUpAt = now() + retryMs;
+    for (let waitMs = 250; ; waitMs = Math.min(2 * waitMs, 4_000)) {
+      const revision = await this.saveAgain(tokens, seen).catch(() => null); // null: the store still does not answer
+      if (revision === undefined && keptIn) return { outcome: this.lostRace(keptIn) };
+      if (typeof revision === 'number') {
+        log.warn(`the token store's connection failed while saving GHL's new pair (${cause}); the pair is saved in ${shown} now`);
+        if (keptIn) await local.forget(keptIn);
+        return { outcome: { saved: true }, revision };
       }
-      log.warn(`the token store's connection failed while saving GHL's new pair (${cause}); the pair is saved in ${shown} now`);
-      if (keptIn) await local.forget(keptIn);
-      return { outcome: { saved: true }, revision };
-    } catch {
-      throw new SaveFailed(cause, keptIn, `cannot save tokens to ${shown}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
+      if (revision === undefined || now() + waitMs > giveUpAt) break;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    throw new SaveFailed(cause, keptIn, `cannot save tokens to ${shown}: ${cause}${keptIn ? `; the new pair is ${restoreAdvice(keptIn)}` : ''}`, error);
+  }
+
+  /** The new revision, undefined when the row changed meanwhile; a lost commit that went through counts as saved. */
+  private async saveAgain(tokens: StoredTokens, seen: number | null | undefined): Promise<number | undefined> {
+    const client = await this.target.db.open();
+    try {
+      return (await this.compareAndSet(tokens, seen, client)) ?? (await this.holding(tokens, client));
     } finally {
-      await retry?.end().catch(() => undefined);
+      await client.end().catch(() => undefined);
     }
   }
 
