@@ -227,7 +227,7 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
   it('eight first runs at once create the schema once, without a race', async () => {
     const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => run(['status', '--json'], { host: `host-${i}` })));
     for (const result of runs) assert.equal(result.code, 2, result.stderr); // no connection yet: exit 2, but no SQL error
-    for (const result of runs) assert.match(verdict(result), /\[token_file_missing\]$/);
+    for (const result of runs) assert.match(verdict(result), /no connection in postgres:\/\/ghl@127\.0\.0\.1:\d+\/ghl for this GHL_CLIENT_ID and GHL_LOCATION_ID: .*\[token_file_missing\]$/);
     assert.deepEqual(await postgres.query(`SELECT version FROM ${schema}.schema_version`), [{ version: 1 }]);
   });
 

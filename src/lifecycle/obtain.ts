@@ -207,6 +207,6 @@ export function reauthorizeOn401(error: unknown, renewed: string): unknown {
 export function missingTokenFile(path: string): GhlAuthError {
   return new GhlAuthError(
     'token_file_missing',
-    `no token file at ${path}: authorize first with \`ghl-auth login\`, or put a fresh authorization code in GHL_AUTHORIZATION_CODE (with GHL_REDIRECT_URI) and run again`,
+    `${/^postgres(ql)?:/.test(path) ? `no connection in ${path} for this GHL_CLIENT_ID and GHL_LOCATION_ID` : `no token file at ${path}`}: authorize first with \`ghl-auth login\`, or put a fresh authorization code in GHL_AUTHORIZATION_CODE (with GHL_REDIRECT_URI) and run again`,
   );
 }
