@@ -9,6 +9,7 @@ import { GHL_RETRY_POLICY } from './retry-policy.js';
 import { SecretRegistry } from './secrets.js';
 import { connectionKeyOf, PostgresTokenStore } from './store/postgres/postgres-store.js';
 import { storePassword } from './store/postgres/connection.js';
+import type { KeptConnections } from './store/postgres/kept-connections.js';
 import type { Store } from './store/store.js';
 import { storeTimings } from './store/timings.js';
 import { TokenStore } from './store/token-store.js';
@@ -71,14 +72,16 @@ export interface RuntimeOptions {
   logLevel?: (configured: string) => string;
   /** Readable lines instead of JSON; default: when stdout is a terminal. */
   pretty?: boolean;
+  /** A library's host keeps Postgres connections between calls; a CLI run opens its own. */
+  kept?: KeptConnections;
 }
 
 export async function createRuntime<R extends Requirement = never>(options: GlobalOptions, requirements: readonly R[], runtime: RuntimeOptions = {}): Promise<Runtime<ConfigWith<R>>> {
-  const { environment = loadEnvironment(options), logFd = 1, logLevel = (level) => level, pretty = Boolean(process.stdout.isTTY) } = runtime;
+  const { environment = loadEnvironment(options), logFd = 1, logLevel = (level) => level, pretty = Boolean(process.stdout.isTTY), kept } = runtime;
   const config = configFor(environment, requirements);
   const secrets = runSecrets(environment);
   const log = await createLogger({ level: logLevel(config.logLevel), service: config.serviceName, pretty, secrets, fd: logFd });
-  return assembleRuntime(config, log, secrets);
+  return assembleRuntime(config, log, secrets, kept);
 }
 
 /**
@@ -92,7 +95,7 @@ export function runSecrets(environment: RunEnvironment): SecretRegistry {
 }
 
 /** `secrets` is the registry the logger scrubs with; the configuration's own secrets are added to it. */
-export function assembleRuntime<C extends Config>(config: C, log: Logger, secrets = new SecretRegistry()): Runtime<C> {
+export function assembleRuntime<C extends Config>(config: C, log: Logger, secrets = new SecretRegistry(), kept?: KeptConnections): Runtime<C> {
   secrets.add(config.clientSecret, config.authorizationCode, config.tokenKey, config.tokenStore && storePassword(config.tokenStore));
   // The run's deadline (GHL_CHECK_TIMEOUT_SECONDS) aborts every request and backoff.
   const deadline = deadlineIn(config.checkTimeoutSeconds * 1000);
@@ -110,15 +113,15 @@ export function assembleRuntime<C extends Config>(config: C, log: Logger, secret
     // One per run: every location's requests, and the company's, are paced against GHL's burst limit.
     limiter: createRateLimiter(),
   });
-  return { config, log, http, deadline, secrets, store: storeFor(config, config.tokenStore ?? config.tokensFile, log), now: Date.now };
+  return { config, log, http, deadline, secrets, store: storeFor(config, config.tokenStore ?? config.tokensFile, log, kept), now: Date.now };
 }
 
 /**
  * The store at `where`: a postgres:// URL (GHL_TOKEN_STORE, or `tokens migrate --to`), else a token
  * file's path. Every host that shares a connection must use the same one.
  */
-export function storeFor(config: Config, where: string, log: Logger): Store {
+export function storeFor(config: Config, where: string, log: Logger, kept?: KeptConnections): Store {
   const timings = storeTimings(config.checkTimeoutSeconds);
   if (!/^postgres(ql)?:\/\//.test(where)) return new TokenStore(where, log, { timings });
-  return new PostgresTokenStore({ url: where, schema: config.tokenStoreSchema, tokenKey: config.tokenKey, connectionKey: connectionKeyOf(config), localFile: config.tokensFile, timings, log });
+  return new PostgresTokenStore({ url: where, schema: config.tokenStoreSchema, tokenKey: config.tokenKey, connectionKey: connectionKeyOf(config), localFile: config.tokensFile, timings, log, kept });
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
 import { connectionKeyOf, lockKeyOf } from '../src/store/postgres/row-codec.js';
@@ -46,7 +48,7 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     const token = await box.writeTokens(expiresInS);
     const file = join(box.dir, 'seed.json');
     await rename(box.tokensFile, file);
-    const imported = await run(['tokens', 'import', file], { env });
+    const imported = await run(['tokens', 'import', '--force', file], { env }); // --force: a test may seed again
     assert.equal(imported.code, 0, imported.stderr);
     return token;
   }
@@ -222,6 +224,56 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     const right = await run(['check'], { env: { GHL_TOKEN_KEY: key } });
     assert.equal(right.code, 0, right.stderr);
     assert.ok(!JSON.stringify((await row()).tokens).includes(box.fake.state.issuedSecrets.at(-1) as string));
+  });
+
+  it('getAccessToken() in a long-lived program: one kept connection, its lock never left held, a database restart survived, and the program still exits', async () => {
+    await seed(3600);
+    // A service importing the built package: one call per `get` line of stdin, one JSON line back; stdin's end ends it.
+    const program = join(box.dir, 'service.mjs');
+    await writeFile(
+      program,
+      `import { createInterface } from 'node:readline';
+const { getAccessToken } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+for await (const line of createInterface({ input: process.stdin })) {
+  const answer = await getAccessToken().then((token) => ({ token: token.accessToken }), (error) => ({ code: error.code, message: error.message }));
+  process.stdout.write(JSON.stringify(answer) + '\\n');
+}
+`,
+    );
+    const service = spawn(process.execPath, [program], { cwd: box.dir, env: box.env(storeEnv('service-host')), stdio: ['pipe', 'pipe', 'pipe'] });
+    const ended = collect(service, { keepStdinOpen: true, timeoutMs: 60_000 });
+    const answers = createInterface({ input: service.stdout })[Symbol.asyncIterator]();
+    const get = async () => {
+      service.stdin.write('get\n');
+      return JSON.parse((await answers.next()).value as string) as { token?: string; code?: string; message?: string };
+    };
+    const sessions = async () => (await postgres.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [`ghl-auth pid ${service.pid} on service-host`]))[0]?.n;
+    const advisoryLocks = async () => (await postgres.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"))[0]?.n;
+
+    for (let i = 0; i < 5; i += 1) assert.deepEqual(await get(), { token: (await row()).tokens.token.access_token });
+    assert.equal(await sessions(), 1, 'five calls in turn: one connection, kept between them');
+
+    const old = await seed(-60);
+    const refreshed = await get();
+    assert.deepEqual(tokenRequests(), [old.refresh_token]);
+    assert.equal(refreshed.token, (await row()).tokens.token.access_token, 'the refreshed token, saved in the row');
+    assert.equal(await advisoryLocks(), 0, 'the kept connection went back without the lock');
+    const renewed = await seed(-60);
+    const otherHost = await run(['check'], { host: 'host-b' });
+    assert.equal(otherHost.code, 0, otherHost.stderr);
+    assert.deepEqual(tokenRequests().slice(1), [renewed.refresh_token], 'another host takes the lock at once');
+
+    await postgres.stop();
+    await postgres.resume();
+    assert.deepEqual(await get(), { token: (await row()).tokens.token.access_token }, 'after a restart the kept connection is replaced, the call answered');
+
+    service.stdin.end();
+    const result = await ended;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.ms < 20_000, `the idle connections kept the program alive for ${result.ms} ms`);
+    assert.equal(await sessions(), 0);
+    box.assertNoSecrets(result.stderr);
+    assert.equal(box.fake.state.refreshTokensSpentTwice, 0);
   });
 
   it('eight first runs at once create the schema once, without a race', async () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Client } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import { GhlAuthError, NEXT_RUN_RETRIES } from '../../errors.js';
 
 /** How the store is named in every message and in `status`: the URL without its password or query. */
@@ -15,15 +15,20 @@ export const storePassword = (url: string): string | undefined => decodeURICompo
 /** Who holds a connection, as other runs see it in pg_stat_activity when they wait for the lock. */
 export const runLabel = () => `ghl-auth pid ${process.pid} on ${process.env.HOSTNAME || hostname()}`;
 
+/** How every connection of the store is made, alone or kept for a library's host (kept-connections.ts). */
+export function clientConfig(url: string, timeoutMs: number): ClientConfig {
+  // query_timeout: a server that stops answering (a half-open connection) fails the query, never hangs the run;
+  // twice the lock wait, so the lock's own wait (lock_timeout) always ends first.
+  return { connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: 2 * timeoutMs, keepAlive: true, application_name: runLabel().slice(0, 63) };
+}
+
 /**
- * One connection of its own, never a pool: a run holds one for its lock, and nothing stays open to
- * keep a library's host alive. pg is imported only here, so the file store never loads it.
+ * One connection of its own (a CLI run holds one for its lock, and nothing stays open after it).
+ * pg is imported only here and in kept-connections.ts, so the file store never loads it.
  */
 export async function connect(url: string, shown: string, timeoutMs: number): Promise<Client> {
   const { default: pg } = await import('pg');
-  // query_timeout: a server that stops answering (a half-open connection) fails the query, never hangs the run;
-  // twice the lock wait, so the lock's own wait (lock_timeout) always ends first.
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: 2 * timeoutMs, keepAlive: true, application_name: runLabel().slice(0, 63) });
+  const client = new pg.Client(clientConfig(url, timeoutMs));
   // A connection lost while idle surfaces in the next query; unheard, the event would crash the run.
   client.on('error', () => undefined);
   try {

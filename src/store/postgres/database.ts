@@ -1,5 +1,6 @@
-import type { Client, QueryResultRow } from 'pg';
+import type { ClientBase, QueryResultRow } from 'pg';
 import { connect, storeFailure } from './connection.js';
+import type { KeptConnections, Lease } from './kept-connections.js';
 import { ensureSchema } from './schema.js';
 
 export type QueryResult = { rows: QueryResultRow[]; rowCount: number | null };
@@ -11,10 +12,13 @@ export class Database {
     private readonly shown: string,
     private readonly schema: string,
     private readonly timeoutMs: number,
+    /** A library's host keeps connections between calls; a CLI run opens its own. */
+    private readonly kept?: KeptConnections,
   ) {}
 
-  /** A connection of its own (the caller ends it), the schema created or migrated on first use. */
-  async open(): Promise<Client> {
+  /** A connection for the caller's work (it calls `done`), the schema created or migrated on first use. */
+  async open(): Promise<Lease> {
+    if (this.kept) return this.kept.lease(this.url, this.timeoutMs, this.schema, (client) => ensureSchema(client, this.schema)).catch((error: unknown) => Promise.reject(storeFailure(this.shown, error)));
     const client = await connect(this.url, this.shown, this.timeoutMs);
     try {
       await ensureSchema(client, this.schema);
@@ -22,18 +26,20 @@ export class Database {
       await client.end().catch(() => undefined);
       throw storeFailure(this.shown, error);
     }
-    return client;
+    return { client, done: () => client.end().catch(() => undefined) };
   }
 
-  /** On `client` when there is one (the locked connection), else on a connection of its own, closed at once. */
-  async query(sql: string, params: unknown[], client: Client | undefined): Promise<QueryResult> {
-    const own = client ?? (await this.open());
+  /** On `client` when there is one (the locked connection), else on a connection of its own, given back at once. */
+  async query(sql: string, params: unknown[], client: ClientBase | undefined): Promise<QueryResult> {
+    const own = client ? undefined : await this.open();
+    let failed = false;
     try {
-      return await own.query(sql, params);
+      return await (client ?? (own as Lease).client).query(sql, params);
     } catch (error) {
+      failed = true;
       throw storeFailure(this.shown, error);
     } finally {
-      if (!client) await own.end().catch(() => undefined);
+      await own?.done(failed);
     }
   }
 }

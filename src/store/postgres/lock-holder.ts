@@ -1,8 +1,8 @@
-import type { Client } from 'pg';
+import type { ClientBase } from 'pg';
 import { GhlAuthError } from '../../errors.js';
 
 /** Who holds a connection's advisory lock (its application_name says which ghl-auth run), if the server says. */
-export async function holderOf(client: Client, lockKey: string): Promise<string | undefined> {
+export async function holderOf(client: ClientBase, lockKey: string): Promise<string | undefined> {
   // A bigint advisory lock shows in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
   const { rows } = await client
     .query<{ who: string | null; since: Date | null }>(

@@ -1,4 +1,4 @@
-import type { Client, QueryResultRow } from 'pg';
+import type { ClientBase, QueryResultRow } from 'pg';
 import { GhlAuthError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { fingerprint, type StoredTokens } from '../../tokens/stored-tokens.js';
@@ -10,6 +10,7 @@ import type { StoreTimings } from '../timings.js';
 import { describeStoreUrl, storeFailure } from './connection.js';
 import { RowWriter } from './row-writer.js';
 import { Database, type QueryResult } from './database.js';
+import type { KeptConnections, Lease } from './kept-connections.js';
 import { LocalPairs } from './local-pairs.js';
 import { lockKeyOf, RowCodec } from './row-codec.js';
 import { newClaim, refuseIfKeptHere, type RowClaim } from './row-claim.js';
@@ -29,6 +30,8 @@ export interface PostgresStoreOptions {
   timings: StoreTimings;
   log: Logger;
   now?: () => number;
+  /** A library's host: connections kept between calls (a CLI run opens its own). */
+  kept?: KeptConnections;
 }
 
 /**
@@ -47,7 +50,7 @@ export class PostgresTokenStore implements Store {
   private readonly now: () => number;
   private readonly db: Database;
   private readonly writer: RowWriter;
-  private client: Client | undefined;
+  private client: ClientBase | undefined;
   /** The revision this run last read (null: no row); a write replaces only that one. */
   private seen: number | null | undefined;
   private claim: RowClaim | undefined;
@@ -60,13 +63,16 @@ export class PostgresTokenStore implements Store {
     this.codec = new RowCodec(options.tokenKey, options.connectionKey, this.path);
     this.local = new LocalPairs(options.localFile);
     this.now = options.now ?? Date.now;
-    this.db = new Database(options.url, this.path, options.schema, options.timings.waitMs);
+    this.db = new Database(options.url, this.path, options.schema, options.timings.waitMs, options.kept);
     this.writer = new RowWriter({ db: this.db, codec: this.codec, local: this.local, table: this.table, key: options.connectionKey, shown: this.path, log: options.log, now: this.now, retryMs: options.timings.claimMs });
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const client = await this.open();
+    const lease = await this.open();
+    const { client } = lease;
     const lockKey = lockKeyOf(this.options.connectionKey);
+    // A kept connection goes back only in a known state: its lock released, nothing of the work left on it.
+    let clean = false;
     try {
       await client.query(`SET lock_timeout = ${this.options.timings.waitMs}`).catch((error: unknown) => Promise.reject(storeFailure(this.path, error)));
       await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]).catch(async (error: { code?: string }) => {
@@ -74,14 +80,18 @@ export class PostgresTokenStore implements Store {
         throw lockBusy(this.path, this.options.connectionKey, this.options.timings.waitMs, await holderOf(client, lockKey));
       });
       this.client = client;
+      let worked = false;
       try {
-        return await fn();
+        const result = await fn();
+        worked = true;
+        return result;
       } finally {
         this.client = undefined;
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey]).catch(() => undefined);
+        const unlocked = await client.query('SELECT pg_advisory_unlock($1::bigint) AS released', [lockKey]).catch(() => undefined);
+        clean = worked && unlocked?.rows[0]?.released === true;
       }
     } finally {
-      await client.end().catch(() => undefined);
+      await lease.done(!clean);
     }
   }
 
@@ -178,7 +188,7 @@ export class PostgresTokenStore implements Store {
     return this.db.query(sql, params, client);
   }
 
-  private open(): Promise<Client> {
+  private open(): Promise<Lease> {
     return this.db.open();
   }
 

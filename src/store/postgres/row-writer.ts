@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { ClientBase } from 'pg';
 import type { Logger } from '../../logger.js';
 import type { StoredTokens } from '../../tokens/stored-tokens.js';
 import { restoreAdvice, SaveFailed } from '../save-errors.js';
@@ -33,7 +33,7 @@ export type Saved = { outcome: SaveOutcome; revision?: number };
 export class RowWriter {
   constructor(private readonly target: RowTarget) {}
 
-  async save(tokens: StoredTokens, seen: number | null | undefined, client: Client | undefined): Promise<Saved> {
+  async save(tokens: StoredTokens, seen: number | null | undefined, client: ClientBase | undefined): Promise<Saved> {
     let revision: number | undefined;
     try {
       revision = await this.compareAndSet(tokens, seen, client);
@@ -45,7 +45,7 @@ export class RowWriter {
   }
 
   /** The new revision, or undefined when another writer changed the row since `seen`. */
-  async compareAndSet(tokens: StoredTokens, seen: number | null | undefined, client: Client | undefined): Promise<number | undefined> {
+  async compareAndSet(tokens: StoredTokens, seen: number | null | undefined, client: ClientBase | undefined): Promise<number | undefined> {
     const { db, table, key, codec } = this.target;
     const encoded = codec.encode(tokens);
     const result =
@@ -83,16 +83,19 @@ export class RowWriter {
 
   /** The new revision, undefined when the row changed meanwhile; a lost commit that went through counts as saved. */
   private async saveAgain(tokens: StoredTokens, seen: number | null | undefined): Promise<number | undefined> {
-    const client = await this.target.db.open();
+    const lease = await this.target.db.open();
+    let saved = false;
     try {
-      return (await this.compareAndSet(tokens, seen, client)) ?? (await this.holding(tokens, client));
+      const revision = (await this.compareAndSet(tokens, seen, lease.client)) ?? (await this.holding(tokens, lease.client));
+      saved = true;
+      return revision;
     } finally {
-      await client.end().catch(() => undefined);
+      await lease.done(!saved);
     }
   }
 
   /** A commit whose answer was lost went through all the same: the row's revision when it holds this very pair. */
-  private async holding(tokens: StoredTokens, client: Client): Promise<number | undefined> {
+  private async holding(tokens: StoredTokens, client: ClientBase): Promise<number | undefined> {
     const { db, table, key, codec } = this.target;
     const row = (await db.query(`SELECT tokens, revision FROM ${table} WHERE key = $1`, [key], client)).rows[0];
     return row && codec.decode(row.tokens).token.refresh_token === tokens.token.refresh_token ? Number(row.revision) : undefined;

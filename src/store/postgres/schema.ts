@@ -1,4 +1,4 @@
-import type { Client } from 'pg';
+import type { ClientBase } from 'pg';
 import { GhlAuthError } from '../../errors.js';
 
 /** The schema's version this ghl-auth writes; each entry of MIGRATIONS brings it one step further. */
@@ -23,7 +23,7 @@ const MIGRATIONS: ((schema: string) => string)[] = [
 export const quoted = (schema: string) => `"${schema}"`;
 
 /** The version the schema is at (0: none yet); a missing schema or table is version 0. */
-export async function schemaVersion(client: Client, schema: string): Promise<number> {
+export async function schemaVersion(client: ClientBase, schema: string): Promise<number> {
   try {
     const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoted(schema)}.schema_version`);
     return rows[0]?.version ?? 0;
@@ -37,7 +37,7 @@ export async function schemaVersion(client: Client, schema: string): Promise<num
  * Creates or brings the schema to SCHEMA_VERSION, idempotent; one transaction under an advisory lock,
  * so two first runs never race. A schema newer than this ghl-auth is refused, never downgraded.
  */
-export async function migrate(client: Client, schema: string): Promise<{ from: number; to: number }> {
+export async function migrate(client: ClientBase, schema: string): Promise<{ from: number; to: number }> {
   const s = quoted(schema);
   await client.query('BEGIN');
   try {
@@ -61,6 +61,6 @@ export async function migrate(client: Client, schema: string): Promise<{ from: n
 }
 
 /** Lazily, on a run's first connection: a schema already current costs one query. */
-export async function ensureSchema(client: Client, schema: string): Promise<void> {
+export async function ensureSchema(client: ClientBase, schema: string): Promise<void> {
   if ((await schemaVersion(client, schema)) !== SCHEMA_VERSION) await migrate(client, schema);
 }
