@@ -131,7 +131,7 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
     const holder = new pg.Client({ connectionString: postgres.url(), application_name: 'ghl-auth pid 4242 on host-z' });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf(connectionKeyOf({ clientId: setup.clientId, locationId: setup.locationId }))]);
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf(schema, connectionKeyOf({ clientId: setup.clientId, locationId: setup.locationId }))]);
       const busy = await run(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '3' } });
       assert.equal(busy.code, 5, busy.stderr);
       assert.match(verdict(busy), /locked by another ghl-auth run \(ghl-auth pid 4242 on host-z, connected since .*; waited 1 s\)/);

@@ -1,6 +1,6 @@
 import { GhlAuthError } from '../errors.js';
 import { createRuntime, type GlobalOptions } from '../runtime.js';
-import { connect, describeStoreUrl, storeFailure } from '../store/postgres/connection.js';
+import { closeClient, connect, describeStoreUrl, storeFailure } from '../store/postgres/connection.js';
 import { migrate } from '../store/postgres/schema.js';
 import { storeTimings } from '../store/timings.js';
 
@@ -15,6 +15,6 @@ export async function storeMigrateCommand(globals: GlobalOptions): Promise<void>
     const done = from === to ? `was already at version ${to}` : `migrated from version ${from} to ${to}`;
     process.stdout.write(`schema ${config.tokenStoreSchema} in ${shown} ${done}\n`);
   } finally {
-    await client.end().catch(() => undefined);
+    await closeClient(client);
   }
 }

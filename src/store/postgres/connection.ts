@@ -34,10 +34,26 @@ export async function connect(url: string, shown: string, timeoutMs: number): Pr
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => undefined);
+    await closeClient(client);
     throw storeFailure(shown, error);
   }
   return client;
+}
+
+/** How long a polite goodbye may take before the socket is simply closed. */
+const CLOSE_WAIT_MS = 1_000;
+
+/**
+ * Ends a connection of its own. pg's end() waits for the server to close its side, which a frozen
+ * server (stopped, or a half-open connection) never does: then the socket is destroyed, so the run
+ * still ends and its session (with its advisory lock) dies on the server's side when it wakes.
+ */
+export async function closeClient(client: Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS, false)));
+  const ended = await Promise.race([client.end().then(() => true, () => true), late]);
+  clearTimeout(timer);
+  if (!ended) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 const CONFIGURATION_CODES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { ClientBase, QueryResultRow } from 'pg';
-import { connect, storeFailure } from './connection.js';
+import { closeClient, connect, storeFailure } from './connection.js';
 import type { KeptConnections, Lease } from './kept-connections.js';
 import { ensureSchema } from './schema.js';
 
@@ -23,10 +23,10 @@ export class Database {
     try {
       await ensureSchema(client, this.schema);
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await closeClient(client);
       throw storeFailure(this.shown, error);
     }
-    return { client, done: () => client.end().catch(() => undefined) };
+    return { client, done: () => closeClient(client) };
   }
 
   /** On `client` when there is one (the locked connection), else on a connection of its own, given back at once. */

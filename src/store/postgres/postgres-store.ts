@@ -70,9 +70,10 @@ export class PostgresTokenStore implements Store {
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const lease = await this.open();
     const { client } = lease;
-    const lockKey = lockKeyOf(this.options.connectionKey);
-    // A kept connection goes back only in a known state: its lock released, nothing of the work left on it.
-    let clean = false;
+    const lockKey = lockKeyOf(this.options.schema, this.options.connectionKey);
+    // Kept only if the work succeeded and its lock is released; any other connection is closed,
+    // which ends its lock with the session (no unlock waiting on a connection that died).
+    let keep = false;
     try {
       await client.query(`SET lock_timeout = ${this.options.timings.waitMs}`).catch((error: unknown) => Promise.reject(storeFailure(this.path, error)));
       await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey]).catch(async (error: { code?: string }) => {
@@ -80,18 +81,14 @@ export class PostgresTokenStore implements Store {
         throw lockBusy(this.path, this.options.connectionKey, this.options.timings.waitMs, await holderOf(client, lockKey));
       });
       this.client = client;
-      let worked = false;
-      try {
-        const result = await fn();
-        worked = true;
-        return result;
-      } finally {
-        this.client = undefined;
-        const unlocked = await client.query('SELECT pg_advisory_unlock($1::bigint) AS released', [lockKey]).catch(() => undefined);
-        clean = worked && unlocked?.rows[0]?.released === true;
-      }
+      const result = await fn();
+      this.client = undefined;
+      const unlocked = await client.query('SELECT pg_advisory_unlock($1::bigint) AS released', [lockKey]).catch(() => undefined);
+      keep = unlocked?.rows[0]?.released === true;
+      return result;
     } finally {
-      await lease.done(!clean);
+      this.client = undefined;
+      await lease.done(!keep);
     }
   }
 

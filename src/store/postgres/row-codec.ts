@@ -13,8 +13,11 @@ const SECRET_FIELDS = ['access_token', 'refresh_token'] as const;
  */
 export const connectionKeyOf = (config: Pick<Config, 'clientId' | 'locationId'>) => `${config.clientId ?? ''}/${config.locationId ?? ''}`;
 
-/** The session-level advisory lock of a connection: its key hashed to a signed 64-bit integer. */
-export const lockKeyOf = (key: string) => createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
+/**
+ * The session-level advisory lock of a connection: schema and key hashed to a signed 64-bit integer.
+ * Advisory locks are database-wide, so the schema is part of it: two schemas never wait for each other.
+ */
+export const lockKeyOf = (schema: string, key: string) => createHash('sha256').update(`${schema}\n${key}`).digest().readBigInt64BE(0).toString();
 
 /**
  * Between StoredTokens and the row's jsonb. With GHL_TOKEN_KEY, the access and refresh tokens are
