@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -109,6 +109,7 @@ export class TestPostgres {
 
   /** A fast shutdown: every session is cut, as a database restart or failover cuts them. */
   async stop(): Promise<void> {
+    if (this.server?.exitCode === null) await this.thaw(); // a frozen server would never see the signal
     const server = this.server;
     this.server = undefined;
     if (!server || server.exitCode !== null) return;
@@ -117,8 +118,55 @@ export class TestPostgres {
     await exited;
   }
 
+  /**
+   * Stops every process of the server (SIGSTOP): connections stay open and nothing answers, as with
+   * a server that hangs or a network that silently drops packets. Returns once all are stopped.
+   */
+  async freeze(): Promise<void> {
+    // The postmaster first, so that it forks no backend after the list is made.
+    for (const pid of [this.pid, ...this.children()]) {
+      signal(pid, 'SIGSTOP');
+      while (!/^State:\s+[Tt]/m.test(statusOf(pid)) && statusOf(pid) !== '') await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async thaw(): Promise<void> {
+    for (const pid of [...this.children(), this.pid]) signal(pid, 'SIGCONT');
+  }
+
+  private get pid(): number {
+    const pid = this.server?.pid;
+    if (pid === undefined) throw new Error('the server is not running');
+    return pid;
+  }
+
+  /** Backends, checkpointer and the other processes the postmaster forked. */
+  private children(): number[] {
+    const parent = String(this.pid);
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name) && /^PPid:\s+(\d+)$/m.exec(statusOf(Number(name)))?.[1] === parent)
+      .map(Number);
+  }
+
   async close(): Promise<void> {
     await this.stop();
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** /proc/<pid>/status, or '' once the process is gone. */
+function statusOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // exited meanwhile
   }
 }
