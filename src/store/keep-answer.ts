@@ -1,5 +1,4 @@
-import { PendingFile } from './atomic-file.js';
-import { currentWriter } from './writer-identity.js';
+import { writeWholeFile } from './atomic-file.js';
 
 /**
  * Keeps `record` (redacted by whoever made it) beside the token file for diagnosis, as
@@ -9,16 +8,4 @@ export async function keepAnswer(tokensFile: string, record: unknown, nowMs: num
   const path = `${tokensFile}.answer-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}.json`;
   await writeWholeFile(path, Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
   return path;
-}
-
-/** 0600, written whole or not at all (temp file, fsync, rename), durable. */
-export async function writeWholeFile(path: string, content: Buffer): Promise<void> {
-  const pending = await PendingFile.reserve(path, await currentWriter(), content.length);
-  try {
-    await pending.fill(content);
-    await pending.replaceTarget();
-  } catch (error) {
-    await pending.discard();
-    throw error;
-  }
 }

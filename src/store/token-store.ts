@@ -2,7 +2,7 @@ import { chmod, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GhlAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './atomic-file.js';
+import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory, writeWholeFile } from './atomic-file.js';
 import { claimRefresh, type ClaimOutcome } from './claim-refresh.js';
 import { settleOrphan } from './orphan-pairs.js';
 import { acquireLock } from './file-lock.js';
@@ -171,12 +171,10 @@ export class TokenStore implements Store {
   async backup(): Promise<string> {
     const content = await readTokenBytes(this.path, this.path);
     if (content === null) throw unreadable(this.path, 'does not exist');
-    const pending = await PendingFile.reserve(this.backupPath, await this.writer(), content.length, this.syncDirectory);
+    const writer = await this.writer();
     try {
-      await pending.fill(content);
-      await pending.replaceTarget();
+      await writeWholeFile(this.backupPath, content, writer, this.syncDirectory);
     } catch (error) {
-      await pending.discard();
       throw new GhlAuthError('token_file_unwritable', `cannot write ${this.backupPath}: ${saveFailureCause(error, this.backupPath)}`, { cause: error });
     }
     return this.backupPath;

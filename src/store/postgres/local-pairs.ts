@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeWholeFile } from '../keep-answer.js';
+import { writeWholeFile } from '../atomic-file.js';
 import { keptPathOf, listKeptFiles, removeKeptFile, type KeptFile } from '../kept-pairs.js';
 import type { StoredTokens } from '../../tokens/stored-tokens.js';
 
