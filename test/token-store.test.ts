@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { GhlAuthError } from '../src/errors.js';
 import { currentWriter, writerTag } from '../src/store/writer-identity.js';
+import { LocalPairs } from '../src/store/postgres/local-pairs.js';
 import { TokenStore } from '../src/store/token-store.js';
 import { toStoredTokens } from '../src/tokens/stored-tokens.js';
 
@@ -111,6 +112,13 @@ describe('token store', () => {
     assert.match(error.message, /^cannot write .*ghl_tokens\.json\.bak: /);
     assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json', 'ghl_tokens.json.bak']);
     assert.equal(await readFile(store.path, 'utf8'), 'the token file');
+  });
+
+  it('a pair kept on this host for the Postgres store is byte for byte the token file the file store writes', async () => {
+    const { dir, store } = await fresh();
+    await store.withLock(() => store.write(stored));
+    const kept = await new LocalPairs(join(dir, 'other.json')).keep(stored, Date.UTC(2026, 0, 2));
+    assert.deepEqual(await readFile(kept), await readFile(store.path));
   });
 
   it('names a missing directory when it cannot lock', async () => {

@@ -1,4 +1,5 @@
 import { writeWholeFile } from './atomic-file.js';
+import { tokenFileBytes } from './token-file.js';
 
 /**
  * Keeps `record` (redacted by whoever made it) beside the token file for diagnosis, as
@@ -6,6 +7,6 @@ import { writeWholeFile } from './atomic-file.js';
  */
 export async function keepAnswer(tokensFile: string, record: unknown, nowMs: number): Promise<string> {
   const path = `${tokensFile}.answer-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}.json`;
-  await writeWholeFile(path, Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+  await writeWholeFile(path, tokenFileBytes(record));
   return path;
 }
