@@ -3,14 +3,21 @@
  * exit codes that command can end with. Every line fits 80 columns.
  */
 
+/** A Postgres store (GHL_TOKEN_STORE) that fails this way ends a run as GHL unavailable does: exit 4. */
+const STORE_DOWN = 'the Postgres store unreachable or not answering';
+const GHL_OR_STORE_DOWN = 'GHL unavailable or failing, or (before anything was spent) the Postgres\n     store unreachable or not answering';
+
 /** What each exit code means; 0 is said per command. Same numbers as the README and exit-codes.ts. */
 const EXIT_MEANINGS: Record<number, string> = {
   1: 'internal error (a bug: please report it)',
   2: 'configuration or local setup (env, token file, contact id, credentials)',
   3: 're-authorization required: run `ghl-auth login --force`',
-  4: 'GHL unavailable or failing (temporary: the next run tries again)',
-  5: 'token file locked by another run (try again)',
+  4: `${GHL_OR_STORE_DOWN} (temporary: the next run tries again)`,
+  5: 'token file or Postgres store locked by another run (try again)',
 };
+
+/** Exit 4 of a command that sends GHL nothing: only the store can be down. */
+const STORE_DOWN_ONLY = { 4: `${STORE_DOWN} (try again later)` };
 
 /** `meanings` words a code for the command, e.g. `token`'s 4: no next run follows a program's request. */
 function exitCodes(success: string, codes: number[], meanings: Record<number, string> = {}): string {
@@ -104,7 +111,8 @@ grant". No token of yours is sent or spent.`,
   3  re-authorization required (scopes missing, refresh token expired or
      declared dead by GHL, or the last check said so): run
      \`ghl-auth login --force\`
-  4  (--verify) GHL could not be reached`,
+  4  ${STORE_DOWN}, or (--verify) GHL could
+     not be reached`,
   ),
   refresh: section(
     `Examples:
@@ -120,7 +128,7 @@ single-use, so a second refresher kills the connection. No alert, no ping.`,
   curl -H "Authorization: Bearer $(npx ghl-auth token)" ...
   npx ghl-auth token --min-ttl 3600     valid for at least another hour
   npx ghl-auth token --json | jq -r .expiresAt`,
-    exitCodes('a token was printed', [1, 2, 3, 4, 5], { 4: 'GHL unavailable or failing (temporary: try again later)' }),
+    exitCodes('a token was printed', [1, 2, 3, 4, 5], { 4: `${GHL_OR_STORE_DOWN} (temporary: try again later)` }),
   ),
   tokens: section(`Examples:
   npx ghl-auth tokens import tokens.json
@@ -136,7 +144,7 @@ the new store afterwards.`,
     `Examples:
   npx ghl-auth tokens migrate --to 'postgres://ghl:PASSWORD@db:5432/ghl?sslmode=require'
   GHL_TOKEN_STORE=postgres://... npx ghl-auth tokens migrate --to ./ghl_tokens.json`,
-    exitCodes('moved', [1, 2, 4, 5]),
+    exitCodes('moved', [1, 2, 4, 5], { 4: `a Postgres store unreachable or not answering (try again later)` }),
   ),
   storeMigrate: section(
     `Creates the schema GHL_TOKEN_STORE_SCHEMA (default ghl_auth) and its tables
@@ -145,7 +153,7 @@ does the same on first use, so this is only needed when the runs' database
 user may not create schemas.`,
     `Examples:
   GHL_TOKEN_STORE=postgres://admin:PASSWORD@db:5432/ghl npx ghl-auth store migrate`,
-    exitCodes('the schema is current', [1, 2, 4]),
+    exitCodes('the schema is current', [1, 2, 4], STORE_DOWN_ONLY),
   ),
   tokensImport: section(
     `The JSON needs access_token, refresh_token, and expires_in (seconds from
@@ -157,7 +165,7 @@ Incomplete input: exit 2, nothing saved.`,
   pbpaste | npx ghl-auth tokens import -
   undo a re-authorization (login --force kept the old file as .bak):
   npx ghl-auth tokens import --force ghl_tokens.json.bak`,
-    exitCodes('imported, tokens saved', [1, 2, 5]),
+    exitCodes('imported, tokens saved', [1, 2, 4, 5], STORE_DOWN_ONLY),
   ),
   demo: section(`Examples:
   npx ghl-auth demo            a sub-account install, then an agency install

@@ -235,7 +235,7 @@ describe('ghl-auth check (built CLI against the stand-in GHL)', () => {
   it('--help lists the exit codes, --version prints the version', async () => {
     const help = await box.run(['check', '--help']);
     assert.equal(help.code, 0);
-    for (const line of ['0  healthy', '3  re-authorization required', '5  token file locked']) assert.ok(help.stdout.includes(line), line);
+    for (const line of ['0  healthy', '3  re-authorization required', '5  token file or Postgres store locked']) assert.ok(help.stdout.includes(line), line);
     const version = await box.run(['--version']);
     assert.equal(version.code, 0);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);

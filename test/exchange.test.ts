@@ -49,6 +49,7 @@ describe('ghl-auth exchange and authorize-url', () => {
     const result = await box.run(['exchange', '--force', '--code', code]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(await readFile(`${box.tokensFile}.bak`), before);
+    assert.equal((await stat(`${box.tokensFile}.bak`)).mode & 0o777, 0o600);
   });
 
   it('a failed --force replacement leaves the token file and the existing .bak as they were', async () => {

@@ -142,10 +142,27 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
   });
 
   it('Postgres unreachable before anything is spent: exit 4 naming the store without its password, nothing sent', async () => {
-    const result = await box.run(['check'], { env: { ...storeEnv(), GHL_TOKEN_STORE: `postgres://ghl:${postgres.password}@127.0.0.1:${await unusedPort()}/ghl` } });
+    const env = { ...storeEnv(), GHL_TOKEN_STORE: `postgres://ghl:${postgres.password}@127.0.0.1:${await unusedPort()}/ghl` };
+    const result = await box.run(['check'], { env });
     assert.equal(result.code, 4, result.stderr);
     assert.match(verdict(result), /the token store postgres:\/\/ghl@127\.0\.0\.1:\d+\/ghl is unavailable/);
     assert.ok(!result.stderr.includes(postgres.password));
+    assert.deepEqual(tokenRequests(), []);
+    await box.writeTokens(3600);
+    for (const args of [['status'], ['tokens', 'import', '--force', box.tokensFile]]) assert.equal((await box.run(args, { env })).code, 4, `${args.join(' ')}: as its --help says`);
+  });
+
+  it('Postgres frozen (it takes the connection but never answers) before anything is spent: exit 4 within the run, nothing sent', async () => {
+    await seed(-60);
+    const postmaster = Number((await readFile(join(postgres.dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    process.kill(postmaster, 'SIGSTOP');
+    try {
+      const frozen = await run(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '3' } });
+      assert.equal(frozen.code, 4, frozen.stderr);
+      assert.match(verdict(frozen), /the token store postgres:\/\/ghl@127\.0\.0\.1:\d+\/ghl is unavailable/);
+    } finally {
+      process.kill(postmaster, 'SIGCONT');
+    }
     assert.deepEqual(tokenRequests(), []);
   });
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { GhlAuthError } from '../src/errors.js';
 import { currentWriter, writerTag } from '../src/store/writer-identity.js';
+import { LocalPairs } from '../src/store/postgres/local-pairs.js';
 import { TokenStore } from '../src/store/token-store.js';
 import { toStoredTokens } from '../src/tokens/stored-tokens.js';
 
@@ -74,6 +75,50 @@ describe('token store', () => {
     await utimes(join(dir, 'ghl_tokens.json.3141592653'), longAgo, longAgo);
     await store.withLock(async () => undefined);
     assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json.2718281828', 'ghl_tokens.json.bak', liveTemp, otherHostTemp].sort());
+  });
+
+  it('backs up byte for byte to <file>.bak, 0600 whatever was there, by rename (never rewritten in place), and durably', async () => {
+    const { dir } = await fresh();
+    const synced: string[] = [];
+    const store = new TokenStore(join(dir, 'ghl_tokens.json'), log, { syncDirectory: async (path) => void synced.push(path) });
+    const bytes = Buffer.concat([Buffer.from('\uFEFF{"version":1,'), Buffer.from([0, 0xff, 0x0d, 0x0a])]); // a BOM, half a file, odd bytes
+    await writeFile(store.path, bytes);
+    await writeFile(store.backupPath, 'an older backup, readable by all');
+    await chmod(store.backupPath, 0o644);
+    await link(store.backupPath, join(dir, 'older-backup-link'));
+    const previous = process.umask(0);
+    try {
+      assert.equal(await store.backup(), store.backupPath);
+    } finally {
+      process.umask(previous);
+    }
+    assert.deepEqual(await readFile(store.backupPath), bytes);
+    assert.equal((await stat(store.backupPath)).mode & 0o777, 0o600);
+    assert.equal(await readFile(join(dir, 'older-backup-link'), 'utf8'), 'an older backup, readable by all', 'the old .bak was replaced by a rename, not overwritten');
+    assert.deepEqual(synced, [dirname(store.backupPath)]);
+    assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json', 'ghl_tokens.json.bak', 'older-backup-link']);
+  });
+
+  it('a backup that cannot replace <file>.bak says why, leaves no temp file and touches nothing', async () => {
+    const { dir, store } = await fresh();
+    await writeFile(store.path, 'the token file');
+    await mkdir(store.backupPath);
+    await writeFile(join(store.backupPath, 'inside'), 'x'); // a non-empty directory: the rename over it fails
+    const error = await store.backup().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof GhlAuthError && error.code === 'token_file_unwritable', String(error));
+    assert.match(error.message, /^cannot write .*ghl_tokens\.json\.bak: /);
+    assert.deepEqual((await readdir(dir)).sort(), ['ghl_tokens.json', 'ghl_tokens.json.bak']);
+    assert.equal(await readFile(store.path, 'utf8'), 'the token file');
+  });
+
+  it('a pair kept on this host for the Postgres store is byte for byte the token file the file store writes', async () => {
+    const { dir, store } = await fresh();
+    await store.withLock(() => store.write(stored));
+    const kept = await new LocalPairs(join(dir, 'other.json')).keep(stored, Date.UTC(2026, 0, 2));
+    assert.deepEqual(await readFile(kept), await readFile(store.path));
   });
 
   it('names a missing directory when it cannot lock', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isCertainlyGone, parseWriterTag, type Writer, writerTag } from './writer-identity.js';
+import { currentWriter, isCertainlyGone, parseWriterTag, type Writer, writerTag } from './writer-identity.js';
 
 /** Outcome of a rename that happened; a failed directory fsync is reported, not thrown: the rename stands. */
 export interface Replaced {
@@ -63,6 +63,21 @@ export class PendingFile {
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
+  }
+}
+
+/**
+ * `content` as the whole of `path`: 0600, written whole or not at all (temp file, fsync, rename),
+ * durable. A failed directory fsync is not reported: the rename stands.
+ */
+export async function writeWholeFile(path: string, content: Buffer, writer?: Writer, syncDir = syncDirectory): Promise<void> {
+  const pending = await PendingFile.reserve(path, writer ?? (await currentWriter()), content.length, syncDir);
+  try {
+    await pending.fill(content);
+    await pending.replaceTarget();
+  } catch (error) {
+    await pending.discard();
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
-import { PendingFile } from './atomic-file.js';
-import { currentWriter } from './writer-identity.js';
+import { writeWholeFile } from './atomic-file.js';
+import { tokenFileBytes } from './token-file.js';
 
 /**
  * Keeps `record` (redacted by whoever made it) beside the token file for diagnosis, as
@@ -7,18 +7,6 @@ import { currentWriter } from './writer-identity.js';
  */
 export async function keepAnswer(tokensFile: string, record: unknown, nowMs: number): Promise<string> {
   const path = `${tokensFile}.answer-${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}.json`;
-  await writeWholeFile(path, Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+  await writeWholeFile(path, tokenFileBytes(record));
   return path;
-}
-
-/** 0600, written whole or not at all (temp file, fsync, rename), durable. */
-export async function writeWholeFile(path: string, content: Buffer): Promise<void> {
-  const pending = await PendingFile.reserve(path, await currentWriter(), content.length);
-  try {
-    await pending.fill(content);
-    await pending.replaceTarget();
-  } catch (error) {
-    await pending.discard();
-    throw error;
-  }
 }

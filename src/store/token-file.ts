@@ -22,6 +22,14 @@ export async function readTokenBytes(path: string, shown: string): Promise<Buffe
   }
 }
 
+/**
+ * The bytes of a token file, and of the JSON files kept beside one (a pair that could not be saved,
+ * GHL's odd answer): written the same everywhere, so a kept pair is byte for byte a token file.
+ */
+export function tokenFileBytes(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 export function parseTokenBytes(bytes: Buffer, shown: string): StoredTokens {
   const content = bytes.toString('utf8').replace(/^\uFEFF/, ''); // editors on Windows add a byte-order mark
   let json: unknown;

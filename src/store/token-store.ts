@@ -2,7 +2,7 @@ import { chmod, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GhlAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory } from './atomic-file.js';
+import { PendingFile, proveReplaceable, sweepTempFiles, syncDirectory, writeWholeFile } from './atomic-file.js';
 import { claimRefresh, type ClaimOutcome } from './claim-refresh.js';
 import { settleOrphan } from './orphan-pairs.js';
 import { acquireLock } from './file-lock.js';
@@ -10,7 +10,7 @@ import { keptPathOf, listKeptFiles, type KeptFile } from './kept-pairs.js';
 import { RefreshClaims, type RefreshClaim } from './refresh-claims.js';
 import { cannotSaveBeforeSpending, restoreAdvice, SaveFailed, saveFailureCause } from './save-errors.js';
 import { storeTimings, type StoreTimings } from './timings.js';
-import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, unreadable } from './token-file.js';
+import { parseTokenBytes, readFailed, readTokenBytes, refreshPrintOf, tokenFileBytes, unreadable } from './token-file.js';
 import { currentWriter, type Writer } from './writer-identity.js';
 import { fingerprint, type StoredTokens } from '../tokens/stored-tokens.js';
 
@@ -111,7 +111,7 @@ export class TokenStore implements Store {
    */
   async write(tokens: StoredTokens): Promise<SaveOutcome> {
     const real = await this.resolve();
-    const content = Buffer.from(toJson(tokens));
+    const content = tokenFileBytes(tokens);
     let pending = this.pending;
     this.pending = undefined;
     let filled = false;
@@ -143,7 +143,7 @@ export class TokenStore implements Store {
    */
   async markSpent(marked: StoredTokens): Promise<boolean> {
     const real = await this.resolve();
-    const content = Buffer.from(toJson(marked));
+    const content = tokenFileBytes(marked);
     const pending = this.pending ?? (await PendingFile.reserve(real, await this.writer(), content.length, this.syncDirectory));
     this.pending = undefined;
     try {
@@ -171,12 +171,10 @@ export class TokenStore implements Store {
   async backup(): Promise<string> {
     const content = await readTokenBytes(this.path, this.path);
     if (content === null) throw unreadable(this.path, 'does not exist');
-    const pending = await PendingFile.reserve(this.backupPath, await this.writer(), content.length, this.syncDirectory);
+    const writer = await this.writer();
     try {
-      await pending.fill(content);
-      await pending.replaceTarget();
+      await writeWholeFile(this.backupPath, content, writer, this.syncDirectory);
     } catch (error) {
-      await pending.discard();
       throw new GhlAuthError('token_file_unwritable', `cannot write ${this.backupPath}: ${saveFailureCause(error, this.backupPath)}`, { cause: error });
     }
     return this.backupPath;
@@ -267,7 +265,5 @@ export class TokenStore implements Store {
     return new RefreshClaims(await this.resolve(), await this.writer(), { claimMs: this.timings.claimMs, graceMs: this.timings.graceMs, now: this.now });
   }
 }
-
-const toJson = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));

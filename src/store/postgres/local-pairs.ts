@@ -2,8 +2,9 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeWholeFile } from '../keep-answer.js';
+import { writeWholeFile } from '../atomic-file.js';
 import { keptPathOf, listKeptFiles, removeKeptFile, type KeptFile } from '../kept-pairs.js';
+import { tokenFileBytes } from '../token-file.js';
 import type { StoredTokens } from '../../tokens/stored-tokens.js';
 
 /**
@@ -17,7 +18,7 @@ export class LocalPairs {
   /** The kept pair's path: a token file (plain, 0600) that `ghl-auth tokens import --force` restores. */
   async keep(tokens: StoredTokens, nowMs: number): Promise<string> {
     const path = keptPathOf(await this.base(), nowMs);
-    await writeWholeFile(path, Buffer.from(`${JSON.stringify(tokens, null, 2)}\n`));
+    await writeWholeFile(path, tokenFileBytes(tokens));
     return path;
   }
 
