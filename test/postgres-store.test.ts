@@ -154,14 +154,13 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
 
   it('Postgres frozen (it takes the connection but never answers) before anything is spent: exit 4 within the run, nothing sent', async () => {
     await seed(-60);
-    const postmaster = Number((await readFile(join(postgres.dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    process.kill(postmaster, 'SIGSTOP');
+    await postgres.freeze();
     try {
       const frozen = await run(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: '3' } });
       assert.equal(frozen.code, 4, frozen.stderr);
       assert.match(verdict(frozen), /the token store postgres:\/\/ghl@127\.0\.0\.1:\d+\/ghl is unavailable/);
     } finally {
-      process.kill(postmaster, 'SIGCONT');
+      await postgres.thaw();
     }
     assert.deepEqual(tokenRequests(), []);
   });
