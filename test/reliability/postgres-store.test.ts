@@ -99,7 +99,8 @@ describe('the Postgres store under faults, kills and its own failures', { skip }
 
   it('SIGKILL at 5 steps of 20 refreshes: the next run on another host recovers or names the lost rotation, never presenting a rotated token', () => killedRefreshes());
 
-  describe("Postgres's own failures", { concurrency: 2 }, () => {
+  // In turn: the table lists the cases in the order they end.
+  describe("Postgres's own failures", () => {
     const refused = (what: string, says: RegExp, url: (pgBox: PgBox) => Promise<string>) =>
       it(`${what}: exit 2 naming GHL_TOKEN_STORE, nothing sent`, () =>
         withPg(async (pgBox) => {
