@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import pg from 'pg';
+import { closeClient, connect } from '../src/store/postgres/connection.js';
 import { connectionKeyOf, lockKeyOf } from '../src/store/postgres/row-codec.js';
 import { collect, Sandbox, unusedPort, verdict, type RunOptions, type RunResult } from './helpers.js';
 import { missingPostgres, TestPostgres } from './postgres-server.js';
@@ -163,6 +164,18 @@ describe('the Postgres token store (GHL_TOKEN_STORE), against a real server and 
       await postgres.thaw();
     }
     assert.deepEqual(tokenRequests(), []);
+  });
+
+  it('a connection to a server frozen after it connected is closed within a second or two (pg alone waits forever)', { timeout: 15_000 }, async () => {
+    const client = await connect(postgres.url(), postgres.shown, 2_000);
+    await postgres.freeze();
+    try {
+      const started = Date.now();
+      await closeClient(client);
+      assert.ok(Date.now() - started < 3_000, `took ${Date.now() - started} ms`);
+    } finally {
+      await postgres.thaw();
+    }
   });
 
   it('Postgres stopped while GHL answers: the pair is kept on this host (exit 2, restore command), later runs send nothing until it is imported', async () => {

@@ -82,7 +82,6 @@ export class PostgresTokenStore implements Store {
       });
       this.client = client;
       const result = await fn();
-      this.client = undefined;
       const unlocked = await client.query('SELECT pg_advisory_unlock($1::bigint) AS released', [lockKey]).catch(() => undefined);
       keep = unlocked?.rows[0]?.released === true;
       return result;
