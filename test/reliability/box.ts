@@ -118,3 +118,21 @@ export async function snapshot(path: string): Promise<string> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A wait of up to `maxMs`, chosen at random: where within a window a kill lands. */
+export const randomSleep = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
+
+/** Polls for a moment of a run; a moment that never comes fails the case instead of hanging the suite. */
+export async function until(condition: () => boolean, boundMs = 10_000, pollMs = 1): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`the awaited moment never came within ${boundMs} ms`);
+    await sleep(pollMs);
+  }
+}
+
+/** `perStep` kills of every step, dealt in turn to `lanes` sandboxes that kill at once. */
+export function killPlan<Step>(steps: Step[], perStep: number, lanes: number): Step[][] {
+  const plan = steps.flatMap((step) => Array.from({ length: perStep }, () => step));
+  return Array.from({ length: lanes }, (_, lane) => plan.filter((_, i) => i % lanes === lane));
+}

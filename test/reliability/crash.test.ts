@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { storeTimings } from '../../src/store/timings.js';
 import { currentWriter, writerTag } from '../../src/store/writer-identity.js';
 import { collect, SANDBOX_DEADLINE_SECONDS, verdict } from '../helpers.js';
-import { sleep, tempFilesOf, withBox, type Box } from './box.js';
+import { killPlan, randomSleep, sleep, tempFilesOf, until, withBox, type Box } from './box.js';
 import { Figures } from './figures.js';
 
 /** The steps of a run that must refresh, and how each one is recognised from outside the run. */
@@ -30,15 +30,6 @@ interface Kill {
   moment: (box: Box, oldRefreshToken: string) => Promise<void>;
 }
 
-const random = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
-/** Polls for a moment of the run; a moment that never comes fails the kill instead of hanging the suite. */
-const until = async (condition: () => boolean, boundMs = 10_000) => {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`the moment to kill never came within ${boundMs} ms`);
-    await sleep(1);
-  }
-};
 const spentAtGhl = (box: Box, token: string) => () => (box.fake.state.refreshTokens.get(token)?.uses ?? 0) > 0;
 
 /** Each step: how the stand-in is slowed to widen the window, and when the kill lands. */
@@ -56,28 +47,28 @@ const KILLS: Record<Step, (box: Box) => Kill['moment']> = {
     box.fake.delayMs.token = SLOW_MS;
     return async () => {
       await until(() => box.fake.requestsTo('token').length > 0);
-      await random(SLOW_MS);
+      await randomSleep(SLOW_MS);
     };
   },
   'GHL rotated, answer in flight': (box) => {
     box.fake.fail('token', { kind: 'slow-answer', ms: SLOW_MS });
     return async (_, old) => {
       await until(spentAtGhl(box, old));
-      await random(SLOW_MS);
+      await randomSleep(SLOW_MS);
     };
   },
   'answer received, around the save': (box) => {
     box.fake.delayMs.contact = SLOW_MS; // the run is still alive whatever the moment
     return async (_, old) => {
       await until(spentAtGhl(box, old));
-      await random(25);
+      await randomSleep(25);
     };
   },
   'after the save': (box) => {
     box.fake.delayMs.contact = SLOW_MS;
     return async () => {
       await until(() => box.fake.requestsTo('contact').length > 0);
-      await random(SLOW_MS);
+      await randomSleep(SLOW_MS);
     };
   },
 };
@@ -130,8 +121,7 @@ async function killAndRecover(box: Box, step: Step): Promise<{ lost: boolean; co
 
 describe('SIGKILL at every step of a run that must refresh', () => {
   it(`${STEPS.length * KILLS_PER_STEP} kills: the file holds the old or the new pair, and the next run recovers or names the lost rotation`, async () => {
-    const plan = STEPS.flatMap((step) => Array.from({ length: KILLS_PER_STEP }, () => step));
-    const lanes = Array.from({ length: LANES }, (_, lane) => plan.filter((_, i) => i % LANES === lane));
+    const lanes = killPlan(STEPS, KILLS_PER_STEP, LANES);
     const lostByStep = new Map<Step, number>();
     await Promise.all(
       lanes.map((steps) =>
@@ -146,8 +136,8 @@ describe('SIGKILL at every step of a run that must refresh', () => {
     assert.equal(lostByStep.get('GHL rotated, answer in flight'), KILLS_PER_STEP);
     assert.equal(lostByStep.get('before the lock') ?? 0, 0);
     assert.equal(lostByStep.get('after the save') ?? 0, 0);
-    figures.kills += plan.length;
-    figures.runs += plan.length * 2;
+    figures.kills += STEPS.length * KILLS_PER_STEP;
+    figures.runs += STEPS.length * KILLS_PER_STEP * 2;
     figures.row(
       `SIGKILL at ${STEPS.length} steps (${STEPS.join('; ')}), ${KILLS_PER_STEP} each`,
       `token file always the old or the new pair, no temp files left, next run done within ${RECOVERY_BOUND_MS / 1000} s; a new pair killed in its temp file before the rename is put in place by the next run (exit 0); every lost rotation ended in exit 3 naming the cause`,

@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict';
 import { ghlError, type Fault, type Route as FakeRoute } from '../../src/fake-ghl/server.js';
+import { verdict, type RunResult } from '../helpers.js';
+import type { Box } from './box.js';
 
 /** The three GHL endpoints the check uses (the stand-in's monitoring routes are not GHL's). */
 export type Route = Extract<FakeRoute, 'token' | 'contact' | 'tags'>;
@@ -116,3 +119,34 @@ export const FAULT_MATRIX: FaultCase[] = [
     expect: { contact: { exit: 2, says: /did not accept contact 'NoSuchContact1'.*check GHL_HEALTH_CHECK_CONTACT_ID/ }, tags: { exit: 2, says: /check GHL_HEALTH_CHECK_CONTACT_ID/ } },
   },
 ];
+
+/** The endpoints in the order the suites try them. */
+export const ROUTES: Route[] = ['token', 'contact', 'tags'];
+/** Every applicable pair of a fault and an endpoint, with what the run must end with. */
+export const FAULT_CELLS = FAULT_MATRIX.flatMap((fault) => ROUTES.flatMap((route) => {
+  const expectation = fault.expect[route];
+  return expectation ? [{ fault, route, expectation }] : [];
+}));
+/** Every case ends well within this, retries and backoff included. */
+export const FAULT_BOUND_MS = 20_000;
+const DEFAULT_DEADLINE_SECONDS = 30;
+
+/** Brings `fault` about on `route` of the box's stand-in; answers the environment of the run that meets it. */
+export function injectFault(box: Box, fault: FaultCase, route: Route): Record<string, string> {
+  const injection = fault.inject(route);
+  const env: Record<string, string> = { GHL_CHECK_TIMEOUT_SECONDS: String(fault.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) };
+  if ('faults' in injection) box.fake.fail(route, ...injection.faults);
+  else Object.assign(env, injection.env);
+  box.extraSecrets.push(...Object.entries(env).filter(([name]) => name === 'GHL_CLIENT_SECRET').map(([, value]) => value));
+  return env;
+}
+
+/** The run ended as expected, within the bound; a failure with one line that says what to do. */
+export function assertEnded(result: RunResult, expectation: Expectation): void {
+  assert.equal(result.code, expectation.exit, `exit code; stderr:\n${result.stderr}`);
+  assert.ok(result.ms < FAULT_BOUND_MS, `took ${result.ms} ms`);
+  if (expectation.exit !== 0) {
+    assert.match(verdict(result), /^ghl-auth: [^\n]+ \[[a-z_]+\]$/, 'one line with its reason code');
+    assert.match(verdict(result), expectation.says ?? /./);
+  }
+}

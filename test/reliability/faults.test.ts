@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { verdict } from '../helpers.js';
 import { withBox } from './box.js';
-import { FAULT_MATRIX, type Expectation, type FaultCase, type Route } from './fault-matrix.js';
+import { assertEnded, FAULT_BOUND_MS, FAULT_CELLS, FAULT_MATRIX, injectFault, ROUTES, type Expectation, type FaultCase, type Route } from './fault-matrix.js';
 import { Figures } from './figures.js';
-
-const ROUTES: Route[] = ['token', 'contact', 'tags'];
-/** Every case ends well within this, retries and backoff included. */
-const BOUND_MS = 20_000;
-const DEFAULT_DEADLINE_SECONDS = 30;
 
 const figures = new Figures(3, 'Fault matrix');
 after(async () => {
-  const cells = FAULT_MATRIX.flatMap((c) => ROUTES.filter((route) => c.expect[route]).map((route) => ({ c, route })));
-  figures.runs = cells.length;
-  figures.faults = cells.length;
-  const exits = [...new Set(cells.map(({ c, route }) => c.expect[route]?.exit))].sort().join(', ');
+  figures.runs = FAULT_CELLS.length;
+  figures.faults = FAULT_CELLS.length;
+  const exits = [...new Set(FAULT_CELLS.map(({ expectation }) => expectation.exit))].sort().join(', ');
   figures.row(
-    `${FAULT_MATRIX.length} GHL faults × ${ROUTES.length} endpoints (token, contact read, tag write), ${cells.length} applicable: ${FAULT_MATRIX.map((c) => c.fault).join('; ')}`,
-    `exit code per the table (seen: ${exits}), one-line verdict saying what to do, each within ${BOUND_MS / 1000} s, token file changed only by a successful refresh or by marking a dead refresh token spent`,
+    `${FAULT_MATRIX.length} GHL faults × ${ROUTES.length} endpoints (token, contact read, tag write), ${FAULT_CELLS.length} applicable: ${FAULT_MATRIX.map((c) => c.fault).join('; ')}`,
+    `exit code per the table (seen: ${exits}), one-line verdict saying what to do, each within ${FAULT_BOUND_MS / 1000} s, token file changed only by a successful refresh or by marking a dead refresh token spent`,
   );
   await figures.save();
 });
 
 describe('fault matrix: every failure answer of every endpoint', { concurrency: 4 }, () => {
-  for (const fault of FAULT_MATRIX) {
-    for (const route of ROUTES) {
-      const expectation = fault.expect[route];
-      if (!expectation) continue;
-      it(`${route}: ${fault.fault} → exit ${expectation.exit}`, () => runCell(fault, route, expectation));
-    }
+  for (const { fault, route, expectation } of FAULT_CELLS) {
+    it(`${route}: ${fault.fault} → exit ${expectation.exit}`, () => runCell(fault, route, expectation));
   }
 });
 
@@ -39,20 +28,8 @@ async function runCell(fault: FaultCase, route: Route, expectation: Expectation)
     // The token endpoint is reached only by a run that must refresh.
     await box.sandbox.writeTokens(route === 'token' ? -60 : 3600);
     const before = await readFile(box.tokensFile, 'utf8');
-    const injection = fault.inject(route);
-    const env: Record<string, string> = { GHL_CHECK_TIMEOUT_SECONDS: String(fault.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) };
-    if ('faults' in injection) box.fake.fail(route, ...injection.faults);
-    else Object.assign(env, injection.env);
-    box.extraSecrets.push(...Object.entries(env).filter(([name]) => name === 'GHL_CLIENT_SECRET').map(([, value]) => value));
-
-    const result = await box.run(['check'], { env, timeoutMs: BOUND_MS + 10_000 });
-    const line = verdict(result);
-    assert.equal(result.code, expectation.exit, `exit code; stderr:\n${result.stderr}`);
-    assert.ok(result.ms < BOUND_MS, `took ${result.ms} ms`);
-    if (expectation.exit !== 0) {
-      assert.match(line, /^ghl-auth: [^\n]+ \[[a-z_]+\]$/, 'one line with its reason code');
-      assert.match(line, expectation.says ?? /./);
-    }
+    const env = injectFault(box, fault, route);
+    assertEnded(await box.run(['check'], { env, timeoutMs: FAULT_BOUND_MS + 10_000 }), expectation);
     const after = await readFile(box.tokensFile, 'utf8');
     if (expectation.refreshed) {
       assert.notEqual(after, before, 'a successful refresh is saved');

@@ -6,8 +6,8 @@ import pg from 'pg';
 import { connectionKeyOf, lockKeyOf } from '../../src/store/postgres/row-codec.js';
 import { collect, unusedPort, verdict, type RunResult } from '../helpers.js';
 import { missingPostgres, TestPostgres } from '../postgres-server.js';
-import { sleep, withBox, type Box, type BoxRunOptions } from './box.js';
-import { FAULT_MATRIX, type Expectation, type FaultCase, type Route } from './fault-matrix.js';
+import { killPlan, randomSleep, sleep, until, withBox, type Box, type BoxRunOptions } from './box.js';
+import { assertEnded, FAULT_BOUND_MS, FAULT_CELLS, FAULT_MATRIX, injectFault, ROUTES, type Expectation, type FaultCase, type Route } from './fault-matrix.js';
 import { Figures } from './figures.js';
 
 /**
@@ -15,9 +15,6 @@ import { Figures } from './figures.js';
  * a refresh, and the failures of Postgres itself: refusals, nothing listening, a frozen server.
  */
 const skip = missingPostgres();
-const ROUTES: Route[] = ['token', 'contact', 'tags'];
-const BOUND_MS = 20_000;
-const DEFAULT_DEADLINE_SECONDS = 30;
 const SLOW_MS = 300;
 
 type Row = { tokens: { token: { refresh_token: string; access_token: string }; refreshTokenSpent?: unknown } & Record<string, unknown>; revision: string; refreshing: unknown };
@@ -41,7 +38,7 @@ class PgBox {
   }
 
   run(args: string[], options: BoxRunOptions & { host?: string } = {}): Promise<RunResult> {
-    return this.box.run(args, { timeoutMs: BOUND_MS + 10_000, ...options, env: { ...this.env(options.host), ...options.env } });
+    return this.box.run(args, { timeoutMs: FAULT_BOUND_MS + 10_000, ...options, env: { ...this.env(options.host), ...options.env } });
   }
 
   /** A pair GHL issued, put in the store as a user would: `tokens import` of a token file. */
@@ -83,15 +80,14 @@ describe('the Postgres store under faults, kills and its own failures', { skip }
   });
 
   describe('the fault matrix of GHL, on the Postgres store', { concurrency: 4 }, () => {
-    const cells = FAULT_MATRIX.flatMap((fault) => ROUTES.filter((route) => fault.expect[route]).map((route) => ({ fault, route, expectation: fault.expect[route] as Expectation })));
-    for (const { fault, route, expectation } of cells) {
+    for (const { fault, route, expectation } of FAULT_CELLS) {
       it(`${route}: ${fault.fault} → exit ${expectation.exit}`, () => withPg((pgBox) => faultCell(pgBox, fault, route, expectation)));
     }
     after(() => {
-      figures.runs += cells.length;
-      figures.faults += cells.length;
+      figures.runs += FAULT_CELLS.length;
+      figures.faults += FAULT_CELLS.length;
       figures.row(
-        `the file store's fault matrix on the Postgres store: ${FAULT_MATRIX.length} GHL faults × ${ROUTES.length} endpoints, ${cells.length} applicable`,
+        `the file store's fault matrix on the Postgres store: ${FAULT_MATRIX.length} GHL faults × ${ROUTES.length} endpoints, ${FAULT_CELLS.length} applicable`,
         `the same exit code and verdict as on the file store; the row changed only by a successful refresh or by marking a dead refresh token spent; no refresh token presented twice unless GHL's answer to it was lost`,
       );
     });
@@ -204,19 +200,7 @@ async function faultCell(pgBox: PgBox, fault: FaultCase, route: Route, expectati
   const { box } = pgBox;
   const old = await pgBox.seed(route === 'token' ? -60 : 3600);
   const before = await pgBox.row();
-  const injection = fault.inject(route);
-  const env: Record<string, string> = { GHL_CHECK_TIMEOUT_SECONDS: String(fault.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) };
-  if ('faults' in injection) box.fake.fail(route, ...injection.faults);
-  else Object.assign(env, injection.env);
-  box.extraSecrets.push(...Object.entries(env).filter(([name]) => name === 'GHL_CLIENT_SECRET').map(([, value]) => value));
-
-  const result = await pgBox.run(['check'], { env });
-  assert.equal(result.code, expectation.exit, `exit code; stderr:\n${result.stderr}`);
-  assert.ok(result.ms < BOUND_MS, `took ${result.ms} ms`);
-  if (expectation.exit !== 0) {
-    assert.match(verdict(result), /^ghl-auth: [^\n]+ \[[a-z_]+\]$/, 'one line with its reason code');
-    assert.match(verdict(result), expectation.says ?? /./);
-  }
+  assertEnded(await pgBox.run(['check'], { env: injectFault(box, fault, route) }), expectation);
   const after = await pgBox.row();
   // Without a readable answer GHL may have spent the token: then the claim stays, as on the file store.
   if (expectation.exit !== 4) assert.equal(after.refreshing, null, 'no claim left behind');
@@ -240,16 +224,6 @@ const STEPS: Step[] = ['waiting for the lock', 'claim committed, waiting on GHL'
 const KILLS_PER_STEP = 4;
 const LANES = 2;
 
-/** Polls for a moment of the run; a moment that never comes fails the kill instead of hanging the suite. */
-async function until(condition: () => boolean | Promise<boolean>, boundMs = 10_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`the moment to kill never came within ${boundMs} ms`);
-    await sleep(1);
-  }
-}
-const random = (maxMs: number) => sleep(Math.floor(Math.random() * maxMs));
-
 /** Each step: how the window is widened, and when the kill lands. */
 const KILLS: Record<Step, (pgBox: PgBox, old: string) => () => Promise<void>> = {
   // Another session holds the connection's lock, so the run waits (lock_timeout) before anything is sent.
@@ -263,42 +237,41 @@ const KILLS: Record<Step, (pgBox: PgBox, old: string) => () => Promise<void>> = 
     };
     return async () => {
       await held;
-      await random(250);
+      await randomSleep(250);
     };
   },
   'claim committed, waiting on GHL': ({ box }) => {
     box.fake.delayMs.token = SLOW_MS;
     return async () => {
       await until(() => box.fake.requestsTo('token').length > 0);
-      await random(SLOW_MS - 50);
+      await randomSleep(SLOW_MS - 50);
     };
   },
   'GHL rotated, answer in flight': (pgBox, old) => {
     pgBox.box.fake.fail('token', { kind: 'slow-answer', ms: SLOW_MS });
     return async () => {
       await until(() => pgBox.spentAtGhl(old));
-      await random(SLOW_MS - 50);
+      await randomSleep(SLOW_MS - 50);
     };
   },
   'answer received, around the save': (pgBox, old) => {
     pgBox.box.fake.delayMs.contact = SLOW_MS;
     return async () => {
       await until(() => pgBox.spentAtGhl(old));
-      await random(25);
+      await randomSleep(25);
     };
   },
   'after the save': (pgBox) => {
     pgBox.box.fake.delayMs.contact = SLOW_MS;
     return async () => {
       await until(() => pgBox.box.fake.requestsTo('contact').length > 0);
-      await random(SLOW_MS);
+      await randomSleep(SLOW_MS);
     };
   },
 };
 
 async function killedRefreshes(): Promise<void> {
-  const plan = STEPS.flatMap((step) => Array.from({ length: KILLS_PER_STEP }, () => step));
-  const lanes = Array.from({ length: LANES }, (_, lane) => plan.filter((_, i) => i % LANES === lane));
+  const lanes = killPlan(STEPS, KILLS_PER_STEP, LANES);
   const lostByStep = new Map<Step, number>();
   await Promise.all(
     lanes.map((steps) =>
@@ -313,8 +286,8 @@ async function killedRefreshes(): Promise<void> {
   assert.equal(lostByStep.get('GHL rotated, answer in flight'), KILLS_PER_STEP);
   assert.equal(lostByStep.get('waiting for the lock') ?? 0, 0);
   assert.equal(lostByStep.get('after the save') ?? 0, 0);
-  figures.kills += plan.length;
-  figures.runs += plan.length * 2;
+  figures.kills += STEPS.length * KILLS_PER_STEP;
+  figures.runs += STEPS.length * KILLS_PER_STEP * 2;
   figures.row(
     `SIGKILL at ${STEPS.length} steps of a refresh on the Postgres store (${STEPS.join('; ')}), ${KILLS_PER_STEP} each, the next run on another host`,
     'the row always holds the old pair or the one GHL issued; the next run exit 0, or exit 3 naming the lost rotation (every kill after GHL rotated and before the commit), the lost token then marked spent; the old token presented at most once more, and only after a kill once it was sent',

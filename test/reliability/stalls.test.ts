@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { storeTimings } from '../../src/store/timings.js';
 import { collect, verdict } from '../helpers.js';
-import { sleep, withBox, type Box } from './box.js';
+import { sleep, until, withBox, type Box } from './box.js';
 import { Figures } from './figures.js';
 
 /** The stalled run keeps a long deadline (a stop does not count against it once it resumes)... */
@@ -18,13 +18,6 @@ const RUNS = 16;
 const figures = new Figures(2.5, 'Stalled and racing runs');
 after(() => figures.save());
 
-const until = async (condition: () => boolean, boundMs = 15_000) => {
-  const deadline = Date.now() + boundMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`the awaited moment never came within ${boundMs} ms`);
-    await sleep(5);
-  }
-};
 
 /** Starts a check that must refresh and stops it (SIGSTOP) once its refresh request is out: lock held, claim out. */
 async function stallMidRefresh(box: Box) {
@@ -32,7 +25,7 @@ async function stallMidRefresh(box: Box) {
   box.fake.delayMs.token = 1_000;
   const child = box.spawn(['check'], { env: { GHL_CHECK_TIMEOUT_SECONDS: String(STALLED_DEADLINE_S) } });
   const ended = collect(child, { timeoutMs: 90_000 });
-  await until(() => box.fake.requestsTo('token').length === 1);
+  await until(() => box.fake.requestsTo('token').length === 1, 15_000, 5);
   child.kill('SIGSTOP');
   await sleep(SHORT.staleMs + 500); // its lock is now stale for a run with the short deadline
   return { old, child, ended };
